@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Create (or refresh) the project virtualenv at ./.venv. Idempotent and cheap to re-run:
+# the installs are skipped while pyproject.toml and this script are unchanged (hash stamp in .venv).
+#
+#   PYTHON=python3.11 bash scripts/setup.sh    # pick the interpreter used to create .venv
+#   SPECTRALCORE_TORCH_SPEC='torch==2.14.1'     # override the pinned torch (default: torch==2.13.0)
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+PY="${PYTHON:-python3}"
+VENV="$ROOT/.venv"
+VPY="$VENV/bin/python"
+STAMP="$VENV/.spectralcore-setup.sha256"
+# Pinned CPU build of PyTorch: on our machines `pip install torch==2.13.0` takes a local CPU wheel,
+# any other spec would download a multi-GB CUDA build. It is installed FIRST so that nothing else
+# pulls in a different torch.
+TORCH_SPEC="${SPECTRALCORE_TORCH_SPEC:-torch==2.13.0}"
+EXTRAS="test,bench,jax"
+
+log() { printf '[setup] %s\n' "$*"; }
+
+# pip, minus the harmless "Location 'file:///...' is ignored" noise of this machine's pip config.
+# The exit status is pip's (pipefail; the filter never fails).
+pip_install() {
+    { "$VPY" -m pip install --quiet --progress-bar off "$@" 2>&1; } \
+        | { grep -v "is ignored: it is neither a file nor a directory" || true; }
+}
+
+# 1. The virtualenv.
+if ! "$VPY" -c 'import sys' >/dev/null 2>&1; then
+    clear=()
+    if [ -e "$VENV" ]; then
+        log ".venv exists but its python does not run: recreating it"
+        clear=(--clear)
+    fi
+    log "creating .venv with $("$PY" --version 2>&1) ($(command -v "$PY"))"
+    "$PY" -m venv ${clear[@]+"${clear[@]}"} "$VENV"
+fi
+
+# 2. Skip the installs when nothing that decides them has changed.
+want="$("$VPY" - "$ROOT" "$TORCH_SPEC" "$EXTRAS" <<'PYEOF'
+import hashlib, pathlib, sys
+root = pathlib.Path(sys.argv[1])
+h = hashlib.sha256()
+for name in ("pyproject.toml", "scripts/setup.sh"):
+    h.update((root / name).read_bytes())
+for arg in sys.argv[1:]:
+    h.update(arg.encode() + b"\0")
+print(h.hexdigest())
+PYEOF
+)"
+have="$(cat "$STAMP" 2>/dev/null || true)"
+if [ "$want" = "$have" ] \
+    && "$VPY" -c 'import importlib.metadata as m; m.version("spectralcore")' >/dev/null 2>&1; then
+    log ".venv is up to date (pyproject.toml and setup.sh unchanged): skipping installs"
+    exit 0
+fi
+
+# 3. Installs.
+rm -f "$STAMP"
+log "installing $TORCH_SPEC"
+pip_install "$TORCH_SPEC"
+log "installing spectralcore (editable) with extras [$EXTRAS]"
+pip_install -e ".[$EXTRAS]"
+echo "$want" > "$STAMP"
+
+log "done: $("$VPY" - <<'PYEOF'
+import importlib.metadata as m, sys
+v = lambda d: m.version(d)
+print(f"python {sys.version.split()[0]}, torch {v('torch')}, numpy {v('numpy')}, jax {v('jax')}")
+PYEOF
+)"

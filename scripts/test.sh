@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Whole check suite: lint, format check, type check, tests. Same command CI runs (.ci/run).
+# Extra arguments go to pytest, e.g.  bash scripts/test.sh -k pool -x
+# All four steps run; the script fails (exit 1) if any of them failed.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+bash scripts/setup.sh
+
+BIN="$ROOT/.venv/bin"
+export HYPOTHESIS_PROFILE=ci
+export MPLBACKEND="${MPLBACKEND:-Agg}"
+
+# Run the whole `tests` directory unless an argument names a test path itself.
+targets=(tests)
+for arg in "$@"; do
+    case "$arg" in -*) continue ;; esac
+    if [ -e "${arg%%::*}" ]; then targets=(); break; fi
+done
+
+failed=()
+step() {
+    printf '\n[test] %s\n' "$*"
+    if "$@"; then :; else failed+=("$*"); fi
+}
+
+step "$BIN/ruff" check .
+step "$BIN/ruff" format --check .
+step "$BIN/mypy"
+step "$BIN/python" -m pytest -n 2 ${targets[@]+"${targets[@]}"} "$@"
+
+echo
+if [ "${#failed[@]}" -gt 0 ]; then
+    echo "[test] FAILED:"
+    printf '[test]   %s\n' "${failed[@]}"
+    exit 1
+fi
+echo "[test] all checks passed"

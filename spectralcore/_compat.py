@@ -1,0 +1,61 @@
+"""The one place that talks to ``array-api-compat``.
+
+Every other module asks this one for a namespace, a device or a laziness test, so that a change of compatibility
+layer (or a missing feature in an old version of it) is handled here only.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+from typing import Any
+
+import array_api_compat
+
+__all__ = ["array_namespace", "device_of", "is_lazy", "namespace_from_module"]
+
+Array = Any
+
+
+def array_namespace(*arrays: Array, xp: ModuleType | None = None) -> ModuleType:
+    """Return the array-API namespace of ``arrays`` (or ``xp`` itself when given).
+
+    Raises
+    ------
+    TypeError
+        If the arrays are not array-API arrays or come from different libraries.
+    """
+    if xp is not None:
+        return namespace_from_module(xp)
+    try:
+        return array_api_compat.array_namespace(*arrays)
+    except TypeError as exc:
+        kinds = ", ".join(type(a).__name__ for a in arrays)
+        raise TypeError(
+            f"expected array-API arrays of one library (NumPy, CuPy, PyTorch, JAX, array-api-strict, ...), "
+            f"received {kinds}: {exc}"
+        ) from exc
+
+
+def namespace_from_module(xp: ModuleType) -> ModuleType:
+    """Turn a raw module (``numpy``, ``torch``, ``jax.numpy``, ...) into its array-API namespace.
+
+    A compliant namespace is returned as it is. For the rest, the namespace of an empty array made by the module is
+    the reliable answer, because ``array-api-compat`` keys its wrappers on array types, not on modules.
+    """
+    empty = getattr(xp, "empty", None)
+    if empty is None:
+        raise TypeError(
+            f"argument `xp` expected an array namespace or array module (numpy, torch, jax.numpy, cupy, "
+            f"array_api_strict), received {xp!r}"
+        )
+    return array_api_compat.array_namespace(empty((0,)))
+
+
+def device_of(x: Array) -> Any:
+    """Device of ``x`` in the array-API sense (``x.device`` for libraries that lack the attribute)."""
+    return array_api_compat.device(x)
+
+
+def is_lazy(x: Array) -> bool:
+    """True when the values of ``x`` cannot be read now (a JAX tracer under ``jit``, a Dask array, ...)."""
+    return bool(array_api_compat.is_lazy_array(x))

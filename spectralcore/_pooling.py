@@ -1,0 +1,462 @@
+"""Spectral pooling, spectral upsampling and low-pass filtering as functions of arrays.
+
+Two exact methods compute the same real-linear maps:
+
+* ``"matmul"`` applies the cached real per-axis matrices of :mod:`spectralcore._matrices` (one matmul per axis).
+* ``"fft"`` runs a real FFT per axis, reweights its bins and inverts it with an explicit length. The DC and
+  Nyquist bins handed to ``irfft`` are real by construction (the ``a X + b conj(X)`` form with ``a = b``), so no
+  backend ever sees a spectrum whose self-conjugate bins have imaginary parts (PyTorch issue 154496).
+
+Neither method takes ``.real`` or ``abs()`` of anything: the output is real because the operators are.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from types import ModuleType
+from typing import Any
+
+from . import _matrices as mats
+from . import _validation as v
+from ._compat import array_namespace, device_of, is_lazy
+
+Array = Any
+
+__all__ = ["lowpass", "spectral_pool", "spectral_upsample"]
+
+# "auto" uses the dense matrices up to this length per axis, and real FFTs above it. Measured by
+# benchmarks/bench_pool.py (section "auto_crossover") on a 2-core CPU: see benchmarks/README.md.
+AUTO_MATMUL_MAX_LENGTH = 512
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Shared plumbing.
+# ---------------------------------------------------------------------------------------------------------------
+def _prepare(
+    func: str, x: Array, axes: object, xp: ModuleType | None, method: str
+) -> tuple[ModuleType, tuple[int, ...], str]:
+    xp = array_namespace(x, xp=xp)
+    v.real_float_array(func, "x", x, xp)
+    v.choice(func, "method", method, v.METHODS)
+    return xp, v.normalize_axes(func, axes, x.ndim), method
+
+
+def _resolve_method(method: str, xp: ModuleType, dtype: Any, lengths: tuple[int, ...]) -> str:
+    if method != "auto":
+        return method
+    # Half precision has no portable FFT (CPU PyTorch has none at all), but matmul works everywhere.
+    if dtype not in (xp.float32, xp.float64):
+        return "matmul"
+    return "matmul" if max(lengths) <= AUTO_MATMUL_MAX_LENGTH else "fft"
+
+
+def _apply_matrix(x: Array, matrix: Array, matrix_t: Array, axis: int, xp: ModuleType) -> Array:
+    """Apply ``matrix`` (shape ``(m, n)``) along ``axis`` of ``x``; ``matrix_t`` is its transpose, precomputed."""
+    last = x.ndim - 1
+    if axis == last:
+        return x @ matrix_t  # batch folds into the rows of one GEMM
+    if axis == last - 1:
+        return matrix @ x  # measured fastest for the H axis in NCHW (shared/perf-baseline.md)
+    moved = xp.moveaxis(x, axis, -1) @ matrix_t
+    return xp.moveaxis(moved, -1, axis)
+
+
+def _broadcast_shape(ndim: int, axis: int, length: int) -> tuple[int, ...]:
+    return tuple(length if d == axis else 1 for d in range(ndim))
+
+
+def _index_along(ndim: int, axis: int, stop: int) -> tuple[Any, ...]:
+    return (*(slice(None),) * axis, slice(0, stop), ...)
+
+
+def _fft_resize(x: Array, axis: int, n: int, m: int, a: Array, b: Array, xp: ModuleType) -> Array:
+    """``irfft(a X[:bins] + b conj(X[:bins]), m)`` along ``axis``, where ``X = rfft(x)``."""
+    spectrum = xp.fft.rfft(x, axis=axis)
+    bins = a.shape[axis]
+    if bins < spectrum.shape[axis]:
+        spectrum = spectrum[_index_along(x.ndim, axis, bins)]
+    spectrum = a * spectrum + b * xp.conj(spectrum)
+    # irfft zero-pads a spectrum shorter than m // 2 + 1 bins: that is the upsampling.
+    return xp.fft.irfft(spectrum, n=m, axis=axis)
+
+
+def _pool_bin_weights(
+    n: int,
+    m: int,
+    norm: str,
+    nyquist: str,
+    ndim: int,
+    axis: int,
+    xp: ModuleType,
+    dtype: Any,
+    device: Any,
+) -> tuple[Array, Array]:
+    scale = m / n if norm == "amplitude" else math.sqrt(m / n)
+    bins = m // 2 + 1
+    a = [scale] * bins
+    b = [0.0] * bins
+    a[0] = b[0] = scale / 2  # DC: its real part, exactly
+    if m % 2 == 0:
+        # Nyquist: w (X + conj X) = 2 w Re X[m/2] = w (X[m/2] + X[-m/2]) for a real input.
+        w = scale if nyquist == "sum" else scale / 2
+        a[-1] = b[-1] = w
+    return _weight_pair(("poolw", n, m, norm, nyquist, ndim, axis), a, b, ndim, axis, xp, dtype, device)
+
+
+def _upsample_bin_weights(
+    n: int, m: int, norm: str, ndim: int, axis: int, xp: ModuleType, dtype: Any, device: Any
+) -> tuple[Array, Array]:
+    scale = m / n if norm == "amplitude" else math.sqrt(m / n)
+    bins = n // 2 + 1
+    a = [scale] * bins
+    b = [0.0] * bins
+    a[0] = b[0] = scale / 2
+    if n % 2 == 0 and bins > 1:
+        a[-1] = b[-1] = scale / 4  # half of the real Nyquist bin goes to +n/2, its mirror half to -n/2
+    return _weight_pair(("upw", n, m, norm, ndim, axis), a, b, ndim, axis, xp, dtype, device)
+
+
+def _weight_pair(
+    key: tuple[Any, ...],
+    a: list[float],
+    b: list[float],
+    ndim: int,
+    axis: int,
+    xp: ModuleType,
+    dtype: Any,
+    device: Any,
+) -> tuple[Array, Array]:
+    shape = (2, *_broadcast_shape(ndim, axis, len(a)))
+    both = mats.to_array(key, lambda: (tuple(a + b), shape), xp, dtype, device)
+    return both[0, ...], both[1, ...]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Public functions.
+# ---------------------------------------------------------------------------------------------------------------
+def spectral_pool(
+    x: Array,
+    size: int | tuple[int, ...],
+    /,
+    *,
+    axes: int | tuple[int, ...] = (-2, -1),
+    norm: str = "amplitude",
+    nyquist: str = "sum",
+    method: str = "auto",
+    xp: ModuleType | None = None,
+) -> Array:
+    """Spectral pooling: keep the lowest DFT frequencies of ``x`` along ``axes`` and resample to ``size``.
+
+    Per axis of length ``n`` pooled to ``m <= n``, the frequencies ``|k| < m/2`` are kept. For an even ``m < n``
+    the output's Nyquist bin combines the input's ``+m/2`` and ``-m/2`` bins, by the rule ``nyquist``. The output
+    is real by construction, for every odd/even and square/non-square size.
+
+    Parameters
+    ----------
+    x : array
+        Real floating array (float16, bfloat16, float32 or float64) with any leading batch dimensions.
+    size : int or tuple of int
+        Output length on every axis of ``axes`` (an int), or one per axis (a tuple). ``1 <= size <= n``.
+    axes : int or tuple of int, optional
+        Axes to pool, default the last two.
+    norm : {"amplitude", "ortho"}, optional
+        ``"amplitude"`` (default) keeps constants constant, like ``avg_pool``: a scale of ``m/n`` per axis, as
+        :func:`scipy.signal.resample`. ``"ortho"`` is the paper's unitary DFT: ``amplitude * sqrt(n/m)`` per axis.
+    nyquist : {"sum", "average"}, optional
+        ``"sum"`` (default) is the :func:`scipy.signal.resample` rule, ``X[m/2] + X[-m/2]``. With it, pooling then
+        upsampling (:func:`spectral_upsample`) is the orthogonal projection onto band-limited maps, i.e. the least
+        reconstruction error possible, and upsampling then pooling is the identity: pooling is the pseudo-inverse
+        of upsampling. ``"average"`` is the paper's Algorithm 1 ("TreatCornerCases" plus a real part), which, like
+        most public code (a centred ``fftshift`` crop keeps only the ``-m/2`` side), takes
+        ``(X[m/2] + X[-m/2]) / 2``. Under ``norm="ortho"`` it is exactly the adjoint of upsampling, which is the
+        backward pass the paper describes. The two rules differ only for even ``m < n``.
+    method : {"auto", "matmul", "fft"}, optional
+        ``"matmul"`` applies cached real matrices, ``"fft"`` real FFTs; they agree to rounding. ``"auto"`` picks
+        matmul up to length ``AUTO_MATMUL_MAX_LENGTH`` (and always for half precision), as measured in
+        ``benchmarks/``.
+    xp : namespace, optional
+        Array namespace; inferred from ``x`` by default.
+
+    Returns
+    -------
+    array
+        Same namespace, dtype and device as ``x``; shape of ``x`` with ``axes`` resized. When every size equals the
+        input's, ``x`` itself is returned (pooling to the same size is the identity under both rules and norms).
+
+    Raises
+    ------
+    TypeError
+        ``x`` is not real floating, or ``size``/``axes`` are not ints.
+    ValueError
+        A size is < 1 or larger than the input, ``axes`` are out of range or repeated, or an option is unknown.
+
+    Notes
+    -----
+    Facts that hold per axis (tested): with ``D`` pooling and ``U`` upsampling back, ``D U = I`` and ``U D`` is
+    symmetric and idempotent (``nyquist="sum"``). Under ``norm="ortho"`` the rows of ``D`` are orthonormal for odd
+    ``m``; for even ``m < n`` the sum rule gives the Nyquist direction a gain of ``sqrt(2)``, so the energy of the
+    pooled map can exceed the input's (a cosine at frequency ``m/2`` sampled at its peaks), whereas the
+    ``"average"`` rule never increases energy. Pooling ``a -> b -> c`` equals pooling ``a -> c``.
+
+    Examples
+    --------
+    >>> import numpy as np, spectralcore as sc
+    >>> x = np.arange(16.0).reshape(4, 4)
+    >>> sc.spectral_pool(x, 2)
+    array([[ 2.5,  4.5],
+           [10.5, 12.5]])
+    >>> float(sc.spectral_pool(x, 2).mean()) == float(x.mean())
+    True
+    """
+    func = "spectral_pool"
+    xp, axes_, method = _prepare(func, x, axes, xp, method)
+    v.choice(func, "norm", norm, v.NORMS_POOL)
+    v.choice(func, "nyquist", nyquist, v.NYQUIST_RULES)
+    sizes = v.per_axis_sizes(func, "size", size, len(axes_))
+    lengths = tuple(x.shape[a] for a in axes_)
+    for axis, n, m in zip(axes_, lengths, sizes, strict=True):
+        if m > n:
+            raise ValueError(
+                f"{func}: argument `size` expected an output length <= the input length {n} on axis {axis}, "
+                f"received {m}; use spectral_upsample to enlarge"
+            )
+    method = _resolve_method(method, xp, x.dtype, lengths)
+    device = device_of(x)
+    for axis, n, m in zip(axes_, lengths, sizes, strict=True):
+        if m == n:
+            continue
+        if method == "matmul":
+            args = (n, m, norm, nyquist)
+            mat = mats.cached("pool", args, xp, x.dtype, device)
+            mat_t = mats.cached("pool", args, xp, x.dtype, device, transpose=True)
+            x = _apply_matrix(x, mat, mat_t, axis, xp)
+        else:
+            a, b = _pool_bin_weights(n, m, norm, nyquist, x.ndim, axis, xp, x.dtype, device)
+            x = _fft_resize(x, axis, n, m, a, b, xp)
+    return x
+
+
+def spectral_upsample(
+    x: Array,
+    size: int | tuple[int, ...],
+    /,
+    *,
+    axes: int | tuple[int, ...] = (-2, -1),
+    norm: str = "amplitude",
+    method: str = "auto",
+    xp: ModuleType | None = None,
+) -> Array:
+    """Spectral upsampling: zero-pad the DFT of ``x`` along ``axes`` to ``size`` (band-limited interpolation).
+
+    For an even input length ``n`` the Nyquist bin ``X[n/2]`` is split in halves between ``+n/2`` and ``-n/2``,
+    so a real map gives the samples of its real trigonometric interpolant. This equals
+    :func:`scipy.signal.resample` and is the right inverse of :func:`spectral_pool` (``nyquist="sum"``):
+    ``spectral_pool(spectral_upsample(y, n), m) == y``.
+
+    Parameters
+    ----------
+    x : array
+        Real floating array.
+    size : int or tuple of int
+        Output length per axis, ``>= n``.
+    axes, norm, method, xp
+        As in :func:`spectral_pool`. ``norm="ortho"`` is ``amplitude * sqrt(n/size)`` per axis, the unitary DFT;
+        under it, upsampling is the transpose of ``spectral_pool(..., norm="ortho", nyquist="average")``.
+
+    Returns
+    -------
+    array
+        Same namespace, dtype and device as ``x``.
+
+    Examples
+    --------
+    >>> import numpy as np, spectralcore as sc
+    >>> sc.spectral_upsample(np.array([1.0, -1.0]), 4, axes=-1)
+    array([ 1.,  0., -1.,  0.])
+    """
+    func = "spectral_upsample"
+    xp, axes_, method = _prepare(func, x, axes, xp, method)
+    v.choice(func, "norm", norm, v.NORMS_POOL)
+    sizes = v.per_axis_sizes(func, "size", size, len(axes_))
+    lengths = tuple(x.shape[a] for a in axes_)
+    for axis, n, m in zip(axes_, lengths, sizes, strict=True):
+        if m < n:
+            raise ValueError(
+                f"{func}: argument `size` expected an output length >= the input length {n} on axis {axis}, "
+                f"received {m}; use spectral_pool to shrink"
+            )
+        if n == 0:
+            raise ValueError(f"{func}: argument `x` expected a non-empty axis {axis} to upsample, received length 0")
+    method = _resolve_method(method, xp, x.dtype, sizes)
+    device = device_of(x)
+    for axis, n, m in zip(axes_, lengths, sizes, strict=True):
+        if m == n:
+            continue
+        if method == "matmul":
+            args = (n, m, norm)
+            mat = mats.cached("upsample", args, xp, x.dtype, device)
+            mat_t = mats.cached("upsample", args, xp, x.dtype, device, transpose=True)
+            x = _apply_matrix(x, mat, mat_t, axis, xp)
+        else:
+            a, b = _upsample_bin_weights(n, m, norm, x.ndim, axis, xp, x.dtype, device)
+            x = _fft_resize(x, axis, n, m, a, b, xp)
+    return x
+
+
+def lowpass(
+    x: Array,
+    keep: Any,
+    /,
+    *,
+    axes: int | tuple[int, ...] = (-2, -1),
+    nyquist: str = "sum",
+    method: str = "auto",
+    xp: ModuleType | None = None,
+) -> Array:
+    """Low-pass filter ``x``: keep its ``keep`` lowest frequencies per axis, at the same size.
+
+    Exactly ``spectral_upsample(spectral_pool(x, keep, nyquist=nyquist), n)`` (any ``norm``: the scales cancel).
+    Under ``nyquist="sum"`` it is the orthogonal projection onto maps band-limited to ``keep`` (symmetric and
+    idempotent), and ``keep = 1, 2, ..., n`` are nested. It is the building block of frequency dropout; drawing
+    ``keep`` at random belongs to the framework adapters, since the array API has no random numbers.
+
+    Parameters
+    ----------
+    x : array
+        Real floating array.
+    keep : int, tuple, or integer array
+        Number of frequencies kept, in ``[1, n]``: an int for every axis, a tuple with one entry per axis, or an
+        integer array (alone, or as a tuple entry) broadcastable to the batch shape, i.e. ``x.shape`` with ``axes``
+        removed, for per-sample dropout: ``lowpass(x, K)[b] == lowpass(x[b], int(K[b]))``. Array values are
+        checked unless they are lazy (under ``jax.jit`` they cannot be read, and out-of-range values are then the
+        caller's responsibility). Checking a GPU array synchronises once.
+    axes, nyquist, method, xp
+        As in :func:`spectral_pool`. Per-sample ``keep`` with ``"matmul"`` uses the real Fourier basis and a 0/1
+        mask (:func:`real_fourier_basis`, :func:`lowpass_mask_table`); with ``"fft"`` a weighted real spectrum.
+
+    Returns
+    -------
+    array
+        Same shape, namespace, dtype and device as ``x``.
+
+    Examples
+    --------
+    >>> import numpy as np, spectralcore as sc
+    >>> x = np.array([[1.0, 0.0, -1.0, 0.0], [1.0, -1.0, 1.0, -1.0]])
+    >>> sc.lowpass(x, 2, axes=-1)
+    array([[ 1.,  0., -1.,  0.],
+           [ 0.,  0.,  0.,  0.]])
+    >>> sc.lowpass(x, np.array([1, 4]), axes=-1)  # per-sample keep: one per row
+    array([[ 0.,  0.,  0.,  0.],
+           [ 1., -1.,  1., -1.]])
+    """
+    func = "lowpass"
+    xp, axes_, method = _prepare(func, x, axes, xp, method)
+    v.choice(func, "nyquist", nyquist, v.NYQUIST_RULES)
+    lengths = tuple(x.shape[a] for a in axes_)
+    keeps = _normalize_keep(func, keep, axes_, lengths, x, xp)
+    method = _resolve_method(method, xp, x.dtype, lengths)
+    device = device_of(x)
+    batch_shape = tuple(s for d, s in enumerate(x.shape) if d not in axes_)
+    for axis, n, k in zip(axes_, lengths, keeps, strict=True):
+        if isinstance(k, int):
+            if k == n:
+                continue
+            if method == "matmul":
+                args = (n, k, nyquist)
+                mat = mats.cached("lowpass", args, xp, x.dtype, device)
+                mat_t = mats.cached("lowpass", args, xp, x.dtype, device, transpose=True)
+                x = _apply_matrix(x, mat, mat_t, axis, xp)
+            else:
+                table = mats.cached("rfftw", (n, nyquist), xp, x.dtype, device)
+                shape = _broadcast_shape(x.ndim, axis, n // 2 + 1)
+                a = xp.reshape(table[0, k - 1, :], shape)
+                b = xp.reshape(table[1, k - 1, :], shape)
+                x = _fft_resize(x, axis, n, n, a, b, xp)
+            continue
+        # Per-sample keep: gather one weight row per sample and lay it out along `axis`, with the batch dims in
+        # place and singletons on the other transformed axes, so that it broadcasts against the spectrum.
+        index = xp.reshape(xp.broadcast_to(k, batch_shape), (-1,)) - 1
+        position = sum(1 for d in range(axis) if d not in axes_)
+
+        shape = tuple(1 if d in axes_ and d != axis else x.shape[d] for d in range(x.ndim))
+
+        def gather(
+            rows: Array,
+            width: int,
+            index: Array = index,
+            axis: int = axis,
+            position: int = position,
+            shape: Any = shape,
+        ) -> Array:
+            picked = xp.reshape(xp.take(rows, index, axis=0), (*batch_shape, width))
+            target = tuple(width if d == axis else s for d, s in enumerate(shape))
+            return xp.reshape(xp.moveaxis(picked, -1, position), target)
+
+        if method == "matmul":
+            basis = mats.cached("basis", (n,), xp, x.dtype, device)
+            basis_t = mats.cached("basis", (n,), xp, x.dtype, device, transpose=True)
+            weights = gather(mats.cached("masktable", (n, nyquist), xp, x.dtype, device), n)
+            coefficients = _apply_matrix(x, basis_t, basis, axis, xp)  # analysis: Q^T x
+            x = _apply_matrix(coefficients * weights, basis, basis_t, axis, xp)  # synthesis: Q (mask * c)
+        else:
+            table = mats.cached("rfftw", (n, nyquist), xp, x.dtype, device)
+            a = gather(table[0, ...], n // 2 + 1)
+            b = gather(table[1, ...], n // 2 + 1)
+            x = _fft_resize(x, axis, n, n, a, b, xp)
+    return x
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Helpers of the public functions.
+# ---------------------------------------------------------------------------------------------------------------
+def _normalize_keep(
+    func: str, keep: Any, axes: tuple[int, ...], lengths: tuple[int, ...], x: Array, xp: ModuleType
+) -> tuple[Any, ...]:
+    """One entry per axis: a Python int, or an integer array broadcastable to the batch shape."""
+    if isinstance(keep, (tuple, list)):
+        if len(keep) != len(axes):
+            raise ValueError(
+                f"{func}: argument `keep` expected an int, an integer array, or a tuple of {len(axes)} of them "
+                f"(one per axis), received a sequence of length {len(keep)}"
+            )
+        entries = tuple(keep)
+    else:
+        entries = (keep,) * len(axes)
+    batch_shape = tuple(s for d, s in enumerate(x.shape) if d not in axes)
+    result: list[Any] = []
+    for axis, n, k in zip(axes, lengths, entries, strict=True):
+        if not isinstance(k, numbers.Integral) and hasattr(k, "shape") and hasattr(k, "dtype"):
+            result.append(_check_keep_array(func, k, axis, n, batch_shape, xp))
+            continue
+        value = v.positive_int(func, "keep", k)
+        if value > n:
+            raise ValueError(f"{func}: argument `keep` expected an int in [1, {n}] on axis {axis}, received {value}")
+        result.append(value)
+    return tuple(result)
+
+
+def _check_keep_array(func: str, k: Array, axis: int, n: int, batch_shape: tuple[int, ...], xp: ModuleType) -> Array:
+    k_xp = array_namespace(k)
+    if k_xp is not xp:
+        raise TypeError(f"{func}: argument `keep` expected an array of the same library as `x`, received {type(k)}")
+    if not xp.isdtype(k.dtype, "integral"):
+        raise TypeError(f"{func}: argument `keep` expected an integer array, received dtype {k.dtype}")
+    if k.ndim > len(batch_shape):
+        raise ValueError(
+            f"{func}: argument `keep` expected an array broadcastable to the batch shape {batch_shape} "
+            f"(x.shape without axes), received shape {tuple(k.shape)}"
+        )
+    for ks, bs in zip(reversed(tuple(k.shape)), reversed(batch_shape), strict=False):
+        if ks not in (1, bs):
+            raise ValueError(
+                f"{func}: argument `keep` expected an array broadcastable to the batch shape {batch_shape} "
+                f"(x.shape without axes), received shape {tuple(k.shape)}"
+            )
+    if not is_lazy(k) and math.prod(k.shape) != 0 and bool(xp.any((k < 1) | (k > n))):
+        low, high = int(xp.min(k)), int(xp.max(k))
+        raise ValueError(
+            f"{func}: argument `keep` expected values in [1, {n}] on axis {axis}, received values in [{low}, {high}]"
+        )
+    return xp.astype(k, xp.int64) if k.dtype != xp.int64 else k
