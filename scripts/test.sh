@@ -11,10 +11,12 @@ bash scripts/setup.sh
 
 BIN="$ROOT/.venv/bin"
 export HYPOTHESIS_PROFILE=ci
+# setup.sh installs these, so here they must run: a missing one fails instead of silently skipping.
+export SPECTRALCORE_REQUIRE_BACKENDS="${SPECTRALCORE_REQUIRE_BACKENDS-numpy,array_api_strict,torch,jax}"
 export MPLBACKEND="${MPLBACKEND:-Agg}"
 
 # Run the whole `tests` directory unless an argument names a test path itself.
-targets=(tests)
+targets=(tests spectralcore)
 for arg in "$@"; do
     case "$arg" in -*) continue ;; esac
     if [ -e "${arg%%::*}" ]; then targets=(); break; fi
@@ -29,7 +31,7 @@ step() {
 step "$BIN/ruff" check .
 step "$BIN/ruff" format --check .
 step "$BIN/mypy"
-step "$BIN/python" -m pytest -n 2 ${targets[@]+"${targets[@]}"} "$@"
+step "$BIN/python" -m pytest -n 2 --doctest-modules ${targets[@]+"${targets[@]}"} "$@"
 
 echo
 if [ "${#failed[@]}" -gt 0 ]; then

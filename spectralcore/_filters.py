@@ -9,6 +9,7 @@ and the maps both ways are exact real matrices (:func:`spectralcore.filter_basis
 from __future__ import annotations
 
 import functools
+import math
 from types import ModuleType
 from typing import Any
 
@@ -36,6 +37,9 @@ def _map(func: str, x: Array, axes: object, norm: str, inverse: bool, method: st
     if method == "auto":
         half = x.dtype not in (xp.float32, xp.float64)  # no portable half-precision FFT
         method = "matmul" if half or kh * kw <= AUTO_FILTER_MATMUL_MAX_SIZE else "fft"
+    if math.prod(x.shape) == 0:
+        # Nothing to transform, and some FFT backends fail on zero-size arrays. `x * 0` keeps the autograd graph.
+        return x * 0
     moved = xp.moveaxis(x, axes_, (-2, -1))
     batch = tuple(moved.shape[:-2])
     device = device_of(x)
@@ -148,7 +152,7 @@ def spectral_to_spatial(
     --------
     >>> import numpy as np, spectralcore as sc
     >>> theta = np.zeros((3, 3))
-    ... theta[0, 0] = 3.0  # only the DC coefficient (unitary DFT)
+    >>> theta[0, 0] = 3.0  # only the DC coefficient (unitary DFT)
     >>> sc.spectral_to_spatial(theta)
     array([[1., 1., 1.],
            [1., 1., 1.],

@@ -26,8 +26,11 @@ Array = Any
 __all__ = ["lowpass", "spectral_pool", "spectral_upsample"]
 
 # "auto" uses the dense matrices up to this length per axis, and real FFTs above it. Measured by
-# benchmarks/bench_pool.py (section "auto_crossover") on a 2-core CPU: see benchmarks/README.md.
+# `benchmarks/bench_pool.py` (section "auto_crossover", n -> n/2, ~16 MiB float32 inputs, 2-core CPU): in PyTorch
+# matmul wins forward+backward up to n = 512 (FFT wins the forward alone from 512 and both from 768); with NumPy
+# (single-threaded numpy.fft) matmul won at every length measured, up to 1024.
 AUTO_MATMUL_MAX_LENGTH = 512
+AUTO_MATMUL_MAX_LENGTH_NUMPY = 1024
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -42,32 +45,45 @@ def _prepare(
     return xp, v.normalize_axes(func, axes, x.ndim), method
 
 
-def _resolve_method(method: str, xp: ModuleType, dtype: Any, lengths: tuple[int, ...]) -> str:
+def _resolve_method(method: str, xp: ModuleType, x: Array, lengths: tuple[int, ...]) -> str:
+    # Some FFT backends (PyTorch's MKL path) fail on zero-size arrays; a matmul of an empty batch just works.
+    if method == "fft" and math.prod(x.shape) == 0:
+        return "matmul"
     if method != "auto":
         return method
+    dtype = x.dtype
     # Half precision has no portable FFT (CPU PyTorch has none at all), but matmul works everywhere.
     if dtype not in (xp.float32, xp.float64):
         return "matmul"
-    return "matmul" if max(lengths) <= AUTO_MATMUL_MAX_LENGTH else "fft"
+    if math.prod(x.shape) == 0:
+        return "matmul"
+    limit = AUTO_MATMUL_MAX_LENGTH_NUMPY if _is_numpy_backed(xp) else AUTO_MATMUL_MAX_LENGTH
+    return "matmul" if max(lengths) <= limit else "fft"
+
+
+def _is_numpy_backed(xp: ModuleType) -> bool:
+    # array-api-compat's NumPy wrapper, and array-api-strict, which computes with NumPy underneath.
+    return xp.__name__ in ("array_api_compat.numpy", "numpy", "array_api_strict")
 
 
 def _apply_matrix(x: Array, matrix: Array, matrix_t: Array, axis: int, xp: ModuleType) -> Array:
     """Apply ``matrix`` (shape ``(m, n)``) along ``axis`` of ``x``; ``matrix_t`` is its transpose, precomputed."""
     last = x.ndim - 1
     if axis == last:
-        return x @ matrix_t  # batch folds into the rows of one GEMM
-    if axis == last - 1:
-        return matrix @ x  # measured fastest for the H axis in NCHW (shared/perf-baseline.md)
-    moved = xp.moveaxis(x, axis, -1) @ matrix_t
-    return xp.moveaxis(moved, -1, axis)
+        return x @ matrix_t  # the batch folds into the rows of one GEMM
+    if axis == last - 1 and x.shape[last] >= _MIN_TRAILING_FOR_BATCHED:
+        return matrix @ x  # measured fastest for the H axis of NCHW maps (shared/perf-baseline.md)
+    # Otherwise (e.g. H of an HWC image, where `matrix @ x` would be thousands of tiny products), tensordot
+    # folds everything else into one GEMM: 8.7x faster for a (512, 512, 3) image pooled on axes (0, 1).
+    return xp.moveaxis(xp.tensordot(x, matrix_t, axes=([axis], [0])), -1, axis)
+
+
+# Below this trailing size, a batched `matrix @ x` along the second-to-last axis runs too many tiny products.
+_MIN_TRAILING_FOR_BATCHED = 8
 
 
 def _broadcast_shape(ndim: int, axis: int, length: int) -> tuple[int, ...]:
     return tuple(length if d == axis else 1 for d in range(ndim))
-
-
-def _index_along(ndim: int, axis: int, stop: int) -> tuple[Any, ...]:
-    return (*(slice(None),) * axis, slice(0, stop), ...)
 
 
 def _fft_resize(x: Array, axis: int, n: int, m: int, a: Array, b: Array, xp: ModuleType) -> Array:
@@ -75,61 +91,48 @@ def _fft_resize(x: Array, axis: int, n: int, m: int, a: Array, b: Array, xp: Mod
     spectrum = xp.fft.rfft(x, axis=axis)
     bins = a.shape[axis]
     if bins < spectrum.shape[axis]:
-        spectrum = spectrum[_index_along(x.ndim, axis, bins)]
+        spectrum = _take_bins(spectrum, axis, 0, bins)
     spectrum = a * spectrum + b * xp.conj(spectrum)
     # irfft zero-pads a spectrum shorter than m // 2 + 1 bins: that is the upsampling.
     return xp.fft.irfft(spectrum, n=m, axis=axis)
 
 
-def _pool_bin_weights(
-    n: int,
-    m: int,
-    norm: str,
-    nyquist: str,
-    ndim: int,
-    axis: int,
-    xp: ModuleType,
-    dtype: Any,
-    device: Any,
-) -> tuple[Array, Array]:
-    scale = m / n if norm == "amplitude" else math.sqrt(m / n)
-    bins = m // 2 + 1
-    a = [scale] * bins
-    b = [0.0] * bins
-    a[0] = b[0] = scale / 2  # DC: its real part, exactly
-    if m % 2 == 0:
-        # Nyquist: w (X + conj X) = 2 w Re X[m/2] = w (X[m/2] + X[-m/2]) for a real input.
-        w = scale if nyquist == "sum" else scale / 2
-        a[-1] = b[-1] = w
-    return _weight_pair(("poolw", n, m, norm, nyquist, ndim, axis), a, b, ndim, axis, xp, dtype, device)
+def _take_bins(spectrum: Array, axis: int, start: int, stop: int) -> Array:
+    """``spectrum[..., start:stop, ...]`` along ``axis`` (the trailing ellipsis keeps array-api-strict happy)."""
+    index: tuple[Any, ...] = (slice(None),) * axis + (slice(start, stop), Ellipsis)
+    return spectrum[index]
 
 
-def _upsample_bin_weights(
-    n: int, m: int, norm: str, ndim: int, axis: int, xp: ModuleType, dtype: Any, device: Any
-) -> tuple[Array, Array]:
-    scale = m / n if norm == "amplitude" else math.sqrt(m / n)
-    bins = n // 2 + 1
-    a = [scale] * bins
-    b = [0.0] * bins
-    a[0] = b[0] = scale / 2
-    if n % 2 == 0 and bins > 1:
-        a[-1] = b[-1] = scale / 4  # half of the real Nyquist bin goes to +n/2, its mirror half to -n/2
-    return _weight_pair(("upw", n, m, norm, ndim, axis), a, b, ndim, axis, xp, dtype, device)
+def _real_bin(spectrum: Array, axis: int, index: int, factor: float, xp: ModuleType) -> Array:
+    """``factor * (X[k] + conj(X[k]))`` at one bin: a self-conjugate output bin, real by construction."""
+    bin_ = _take_bins(spectrum, axis, index, index + 1)
+    return (bin_ + xp.conj(bin_)) * factor
 
 
-def _weight_pair(
-    key: tuple[Any, ...],
-    a: list[float],
-    b: list[float],
-    ndim: int,
-    axis: int,
-    xp: ModuleType,
-    dtype: Any,
-    device: Any,
-) -> tuple[Array, Array]:
-    shape = (2, *_broadcast_shape(ndim, axis, len(a)))
-    both = mats.to_array(key, lambda: (tuple(a + b), shape), xp, dtype, device)
-    return both[0, ...], both[1, ...]
+def _fft_resize_axis(x: Array, axis: int, n: int, m: int, nyquist_factor: float, scale: float, xp: ModuleType) -> Array:
+    """Resize one axis n -> m through a real FFT: keep the bins ``|k| < min(n, m)/2`` and invert with length m.
+
+    For an even ``k = min(n, m)`` the bin ``k/2`` is rebuilt as ``nyquist_factor * (X + conj X)``: pooling folds
+    ``X[k/2] + X[-k/2]`` (factor 1, or 1/2 for the average rule); upsampling keeps half of the real ``X[n/2]`` at
+    ``+n/2`` (factor 1/4), irfft's implied mirror putting the other half at ``-n/2``; irfft zero-pads the rest.
+    Only the edge bins are rebuilt and the interior is a slice, so the one full-size complex temporary is the
+    concatenation (the weighted form ``a X + b conj(X)`` costs three more).
+    """
+    spectrum = xp.fft.rfft(x, axis=axis)
+    kept_length = min(n, m)
+    parts = [_real_bin(spectrum, axis, 0, 0.5, xp)]  # DC: its real part, whose imaginary part is exactly zero
+    interior = (kept_length - 1) // 2
+    if interior:
+        parts.append(_take_bins(spectrum, axis, 1, interior + 1))
+    if kept_length % 2 == 0:
+        parts.append(_real_bin(spectrum, axis, kept_length // 2, nyquist_factor, xp))
+    kept = xp.concat(parts, axis=axis) if len(parts) > 1 else parts[0]
+    return xp.fft.irfft(kept, n=m, axis=axis) * scale
+
+
+def _length_scale(norm: str, n: int, m: int) -> float:
+    """Per-axis factor on top of the inverse FFT's 1/m: out/in for "amplitude", sqrt(out/in) for "ortho"."""
+    return m / n if norm == "amplitude" else math.sqrt(m / n)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -170,7 +173,11 @@ def spectral_pool(
         of upsampling. ``"average"`` is the paper's Algorithm 1 ("TreatCornerCases" plus a real part), which, like
         most public code (a centred ``fftshift`` crop keeps only the ``-m/2`` side), takes
         ``(X[m/2] + X[-m/2]) / 2``. Under ``norm="ortho"`` it is exactly the adjoint of upsampling, which is the
-        backward pass the paper describes. The two rules differ only for even ``m < n``.
+        backward pass the paper describes. The two rules differ only for even ``m < n``. Both rules act per axis
+        (separably). The literal 2-D recipe (``fftshift(fft2)`` crop then ``.real``) equals ``"average"`` unless
+        two pooled axes both have an even output size smaller than the input: then its corner bin
+        ``(m1/2, m2/2)`` takes ``(X[+, +] + X[-, -]) / 2`` instead of the mean of the four bins ``X[+-m1/2, +-m2/2]``,
+        which is not separable and not the adjoint of upsampling.
     method : {"auto", "matmul", "fft"}, optional
         ``"matmul"`` applies cached real matrices, ``"fft"`` real FFTs; they agree to rounding. ``"auto"`` picks
         matmul up to length ``AUTO_MATMUL_MAX_LENGTH`` (and always for half precision), as measured in
@@ -221,9 +228,12 @@ def spectral_pool(
                 f"{func}: argument `size` expected an output length <= the input length {n} on axis {axis}, "
                 f"received {m}; use spectral_upsample to enlarge"
             )
-    method = _resolve_method(method, xp, x.dtype, lengths)
+    method = _resolve_method(method, xp, x, lengths)
     device = device_of(x)
-    for axis, n, m in zip(axes_, lengths, sizes, strict=True):
+    plan = list(zip(axes_, lengths, sizes, strict=True))
+    if method == "fft":
+        plan.sort(reverse=True)  # shrink along the contiguous last axis first: the strided FFTs then see less data
+    for axis, n, m in plan:
         if m == n:
             continue
         if method == "matmul":
@@ -232,8 +242,8 @@ def spectral_pool(
             mat_t = mats.cached("pool", args, xp, x.dtype, device, transpose=True)
             x = _apply_matrix(x, mat, mat_t, axis, xp)
         else:
-            a, b = _pool_bin_weights(n, m, norm, nyquist, x.ndim, axis, xp, x.dtype, device)
-            x = _fft_resize(x, axis, n, m, a, b, xp)
+            fold = 1.0 if nyquist == "sum" else 0.5  # X[m/2] + X[-m/2], or their mean
+            x = _fft_resize_axis(x, axis, n, m, fold, _length_scale(norm, n, m), xp)
     return x
 
 
@@ -288,9 +298,12 @@ def spectral_upsample(
             )
         if n == 0:
             raise ValueError(f"{func}: argument `x` expected a non-empty axis {axis} to upsample, received length 0")
-    method = _resolve_method(method, xp, x.dtype, sizes)
+    method = _resolve_method(method, xp, x, sizes)
     device = device_of(x)
-    for axis, n, m in zip(axes_, lengths, sizes, strict=True):
+    plan = list(zip(axes_, lengths, sizes, strict=True))
+    if method == "fft":
+        plan.sort()  # grow along the contiguous last axis last, so the strided FFTs see the smaller data
+    for axis, n, m in plan:
         if m == n:
             continue
         if method == "matmul":
@@ -299,8 +312,7 @@ def spectral_upsample(
             mat_t = mats.cached("upsample", args, xp, x.dtype, device, transpose=True)
             x = _apply_matrix(x, mat, mat_t, axis, xp)
         else:
-            a, b = _upsample_bin_weights(n, m, norm, x.ndim, axis, xp, x.dtype, device)
-            x = _fft_resize(x, axis, n, m, a, b, xp)
+            x = _fft_resize_axis(x, axis, n, m, 0.25, _length_scale(norm, n, m), xp)
     return x
 
 
@@ -356,7 +368,7 @@ def lowpass(
     v.choice(func, "nyquist", nyquist, v.NYQUIST_RULES)
     lengths = tuple(x.shape[a] for a in axes_)
     keeps = _normalize_keep(func, keep, axes_, lengths, x, xp)
-    method = _resolve_method(method, xp, x.dtype, lengths)
+    method = _resolve_method(method, xp, x, lengths)
     device = device_of(x)
     batch_shape = tuple(s for d, s in enumerate(x.shape) if d not in axes_)
     for axis, n, k in zip(axes_, lengths, keeps, strict=True):

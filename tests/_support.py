@@ -1,0 +1,170 @@
+"""Test-only helpers: the one ``assert_close``, host conversion, and independent NumPy oracles.
+
+Nothing here imports ``spectralcore``: the oracles are written from the mathematics (and from
+``scipy.signal.resample``) so that they can disagree with the core.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import array_api_compat
+import numpy as np
+
+__all__ = [
+    "assert_close",
+    "complex_crop_operator",
+    "expected_mask_row",
+    "paper_recipe",
+    "scipy_resample_axes",
+    "to_numpy",
+    "xp_asarray",
+]
+
+
+# ---------------------------------------------------------------------------------------------
+# Moving arrays between the backend under test and NumPy (host) -- test side only.
+# ---------------------------------------------------------------------------------------------
+def to_numpy(x: Any) -> np.ndarray:
+    """Copy ``x`` (any supported backend, any device) to a NumPy array on the host."""
+    if isinstance(x, np.ndarray) or np.isscalar(x):
+        return np.asarray(x)
+    if array_api_compat.is_torch_array(x):
+        import torch
+
+        t = x.detach().to("cpu")
+        if t.dtype == torch.bfloat16:
+            t = t.to(torch.float32)
+        return t.resolve_conj().numpy()
+    if array_api_compat.is_cupy_array(x):
+        return x.get()
+    if array_api_compat.is_jax_array(x):
+        return np.asarray(x)
+    if array_api_compat.is_array_api_strict_namespace(array_api_compat.array_namespace(x)):
+        return np.from_dlpack(x)
+    return np.asarray(x)
+
+
+def xp_asarray(a: Any, xp: Any, device: Any = None, dtype: Any = None) -> Any:
+    """Put the NumPy array ``a`` on backend ``xp`` (and ``device``), optionally casting to ``dtype``."""
+    a = np.asarray(a)
+    if xp is np:
+        return a if dtype is None else a.astype(dtype)
+    kwargs = {} if device is None else {"device": device}
+    out = xp.asarray(a, **kwargs)
+    if dtype is not None:
+        out = array_api_compat.array_namespace(out).astype(out, dtype)
+    return out
+
+
+def _expected_namespace(xp: Any) -> Any:
+    return array_api_compat.array_namespace(xp.asarray(0.0))
+
+
+def assert_close(
+    actual: Any,
+    desired: Any,
+    *,
+    rtol: float,
+    atol: float,
+    xp: Any = np,
+    dtype: Any = None,
+    device: Any = None,
+    shape: Sequence[int] | None = None,
+    check_values: bool = True,
+) -> None:
+    """Check namespace, dtype, shape and device of ``actual``, then its values against ``desired``.
+
+    ``xp`` is the namespace ``actual`` must come from (raw module or compat namespace).
+    ``dtype`` defaults to ``desired``'s dtype looked up by name in ``xp`` (``float32`` ->
+    ``xp.float32``); ``device`` defaults to the device ``xp`` puts new arrays on; ``shape``
+    defaults to ``desired``'s shape. ``desired`` may be a NumPy array or a backend array.
+    ``check_values=False`` stops after the metadata checks (for callers that compare values
+    themselves, element by element).
+    """
+    expected_ns = _expected_namespace(xp)
+    actual_ns = array_api_compat.array_namespace(actual)
+    assert actual_ns is expected_ns, f"namespace: expected {expected_ns!r}, got {actual_ns!r}"
+
+    desired_np = to_numpy(desired)
+    if dtype is None:
+        dtype = getattr(xp, desired_np.dtype.name)
+    assert actual.dtype == dtype, f"dtype: expected {dtype}, got {actual.dtype}"
+
+    exp_shape = tuple(desired_np.shape) if shape is None else tuple(shape)
+    assert tuple(actual.shape) == exp_shape, f"shape: expected {exp_shape}, got {tuple(actual.shape)}"
+
+    if device is None:
+        device = array_api_compat.device(xp.asarray(0.0))
+    actual_device = array_api_compat.device(actual)
+    assert actual_device == device, f"device: expected {device!r}, got {actual_device!r}"
+
+    if not check_values:
+        return
+    actual_np = to_numpy(actual)
+    np.testing.assert_allclose(
+        actual_np.astype(np.result_type(actual_np.dtype, np.float64)),
+        desired_np,
+        rtol=rtol,
+        atol=atol,
+        equal_nan=True,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Independent NumPy oracles
+# ---------------------------------------------------------------------------------------------
+def scipy_resample_axes(x: np.ndarray, sizes: Sequence[int], axes: Sequence[int]) -> np.ndarray:
+    """``scipy.signal.resample`` applied along each axis in turn (separable, so order is irrelevant)."""
+    from scipy import signal
+
+    out = np.asarray(x, dtype=np.float64)
+    for ax, m in zip(axes, sizes, strict=True):
+        out = signal.resample(out, m, axis=ax)
+    return np.real_if_close(out)
+
+
+def paper_recipe(x: np.ndarray, sizes: Sequence[int], axes: Sequence[int]) -> np.ndarray:
+    """The paper's Algorithm 1 as people write it: fftshift, centre crop, ifftshift, inverse, ``.real``.
+
+    Unitary DFTs on both sides (``norm="ortho"``); the crop starts at ``n//2 - m//2`` on each axis.
+    """
+    axes = tuple(axes)
+    spec = np.fft.fftshift(np.fft.fftn(x, axes=axes, norm="ortho"), axes=axes)
+    index = [slice(None)] * x.ndim
+    for ax, m in zip(axes, sizes, strict=True):
+        start = x.shape[ax] // 2 - m // 2
+        index[ax] = slice(start, start + m)
+    cropped = np.fft.ifftshift(spec[tuple(index)], axes=axes)
+    return np.fft.ifftn(cropped, axes=axes, norm="ortho").real
+
+
+def complex_crop_operator(n: int, m: int) -> np.ndarray:
+    """The paper recipe along one axis *before* ``.real``: a complex (m, n) matrix C.
+
+    ``Re C`` is the per-axis "average" pooling operator; ``Im C`` is non-zero only for even m < n.
+    """
+    spec = np.fft.fftshift(np.fft.fft(np.eye(n), axis=0, norm="ortho"), axes=0)
+    start = n // 2 - m // 2
+    cropped = np.fft.ifftshift(spec[start : start + m], axes=0)
+    return np.fft.ifft(cropped, axis=0, norm="ortho")
+
+
+def expected_mask_row(n: int, keep: int, nyquist: str) -> np.ndarray:
+    """Weights of ``lowpass_matrix(n, keep)`` on the real Fourier basis columns (derived by hand).
+
+    Column c of the basis has frequency f = (c + 1) // 2; c = 0 is DC, odd c a cosine, even c > 0 a
+    sine and, for even n, the last column (odd index) is the Nyquist cosine. Frequencies with
+    2f < keep pass; at 2f == keep (even keep < n) the sum rule keeps the cosine and drops the sine,
+    the average rule keeps half the cosine; keep == n is the identity.
+    """
+    row = np.zeros(n)
+    for c in range(n):
+        f = (c + 1) // 2
+        is_cos = c == 0 or c % 2 == 1
+        if keep == n or 2 * f < keep:
+            row[c] = 1.0
+        elif 2 * f == keep and is_cos:
+            row[c] = 1.0 if nyquist == "sum" else 0.5
+    return row
