@@ -23,8 +23,6 @@ from __future__ import annotations
 
 import functools
 import math
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from types import ModuleType
 from typing import Any
@@ -299,25 +297,24 @@ _BUILDERS_BY_KIND = {
 # Conversion to the caller's namespace, dtype and device, cached.
 # ---------------------------------------------------------------------------------------------------------------
 _CACHE_SIZE = 512
-_cache: OrderedDict[tuple[Any, ...], Array] = OrderedDict()
-_cache_lock = threading.Lock()
+# A plain dict, no lock: single dict operations are atomic in CPython, a race at worst builds an entry twice, and
+# torch.compile (Dynamo) can trace dict look-ups but not a lock. When full it is cleared rather than evicted in LRU
+# order, which keeps every operation a single atomic step.
+_cache: dict[tuple[Any, ...], Array] = {}
 
 
 def to_array(key: tuple[Any, ...], build: Callable[[], Flat], xp: ModuleType, dtype: Any, device: Any) -> Array:
     """Return the cached array for ``key`` in ``xp`` with ``dtype`` on ``device``, building it once."""
     full_key = (key, xp.__name__, str(dtype), str(device))
-    with _cache_lock:
-        hit = _cache.get(full_key)
-        if hit is not None:
-            _cache.move_to_end(full_key)
-            return hit
+    hit = _cache.get(full_key)
+    if hit is not None:
+        return hit
     entries, shape = build()
     array = xp.reshape(xp.asarray(list(entries), dtype=dtype, device=device), shape)
     if not is_lazy(array):  # never keep a tracer alive beyond the trace that made it
-        with _cache_lock:
-            _cache[full_key] = array
-            if len(_cache) > _CACHE_SIZE:
-                _cache.popitem(last=False)
+        if len(_cache) >= _CACHE_SIZE:
+            _cache.clear()
+        _cache[full_key] = array
     return array
 
 

@@ -3,9 +3,9 @@
 Two exact methods compute the same real-linear maps:
 
 * ``"matmul"`` applies the cached real per-axis matrices of :mod:`spectralcore._matrices` (one matmul per axis).
-* ``"fft"`` runs a real FFT per axis, reweights its bins and inverts it with an explicit length. The DC and
-  Nyquist bins handed to ``irfft`` are real by construction (the ``a X + b conj(X)`` form with ``a = b``), so no
-  backend ever sees a spectrum whose self-conjugate bins have imaginary parts (PyTorch issue 154496).
+* ``"fft"`` runs a real FFT per axis, keeps or reweights its bins and inverts it with an explicit length. The DC
+  and Nyquist bins handed to ``irfft`` are built as ``c (X + conj X)``, real by construction, so no backend ever
+  sees a spectrum whose self-conjugate bins have imaginary parts (PyTorch issue 154496).
 
 Neither method takes ``.real`` or ``abs()`` of anything: the output is real because the operators are.
 """
@@ -26,9 +26,10 @@ Array = Any
 __all__ = ["lowpass", "spectral_pool", "spectral_upsample"]
 
 # "auto" uses the dense matrices up to this length per axis, and real FFTs above it. Measured by
-# `benchmarks/bench_pool.py` (section "auto_crossover", n -> n/2, ~16 MiB float32 inputs, 2-core CPU): in PyTorch
-# matmul wins forward+backward up to n = 512 (FFT wins the forward alone from 512 and both from 768); with NumPy
-# (single-threaded numpy.fft) matmul won at every length measured, up to 1024.
+# `benchmarks/bench_pool.py` (section "auto_crossover", n -> n/2, ~16 MiB float32 inputs, 2-core CPU, see
+# README "Speed"): in PyTorch matmul wins forward+backward up to n = 512 and FFT from 768 (the forward alone
+# favours FFT from 384, but training needs both passes); with NumPy (single-threaded numpy.fft) matmul wins up to
+# 768 and ties at 1024.
 AUTO_MATMUL_MAX_LENGTH = 512
 AUTO_MATMUL_MAX_LENGTH_NUMPY = 1024
 
@@ -47,15 +48,12 @@ def _prepare(
 
 def _resolve_method(method: str, xp: ModuleType, x: Array, lengths: tuple[int, ...]) -> str:
     # Some FFT backends (PyTorch's MKL path) fail on zero-size arrays; a matmul of an empty batch just works.
-    if method == "fft" and math.prod(x.shape) == 0:
+    if method != "matmul" and math.prod(x.shape) == 0:
         return "matmul"
     if method != "auto":
         return method
-    dtype = x.dtype
     # Half precision has no portable FFT (CPU PyTorch has none at all), but matmul works everywhere.
-    if dtype not in (xp.float32, xp.float64):
-        return "matmul"
-    if math.prod(x.shape) == 0:
+    if x.dtype not in (xp.float32, xp.float64):
         return "matmul"
     limit = AUTO_MATMUL_MAX_LENGTH_NUMPY if _is_numpy_backed(xp) else AUTO_MATMUL_MAX_LENGTH
     return "matmul" if max(lengths) <= limit else "fft"
@@ -86,15 +84,11 @@ def _broadcast_shape(ndim: int, axis: int, length: int) -> tuple[int, ...]:
     return tuple(length if d == axis else 1 for d in range(ndim))
 
 
-def _fft_resize(x: Array, axis: int, n: int, m: int, a: Array, b: Array, xp: ModuleType) -> Array:
-    """``irfft(a X[:bins] + b conj(X[:bins]), m)`` along ``axis``, where ``X = rfft(x)``."""
+def _fft_lowpass_axis(x: Array, axis: int, n: int, a: Array, b: Array, xp: ModuleType) -> Array:
+    """``irfft(a X + b conj(X), n)`` along ``axis`` with ``X = rfft(x)``: per-bin weights on the cosine part
+    (``a + b``) and the sine part (``a - b``), which is how a low-pass keeps half of a Nyquist pair."""
     spectrum = xp.fft.rfft(x, axis=axis)
-    bins = a.shape[axis]
-    if bins < spectrum.shape[axis]:
-        spectrum = _take_bins(spectrum, axis, 0, bins)
-    spectrum = a * spectrum + b * xp.conj(spectrum)
-    # irfft zero-pads a spectrum shorter than m // 2 + 1 bins: that is the upsampling.
-    return xp.fft.irfft(spectrum, n=m, axis=axis)
+    return xp.fft.irfft(a * spectrum + b * xp.conj(spectrum), n=n, axis=axis)
 
 
 def _take_bins(spectrum: Array, axis: int, start: int, stop: int) -> Array:
@@ -324,6 +318,7 @@ def lowpass(
     axes: int | tuple[int, ...] = (-2, -1),
     nyquist: str = "sum",
     method: str = "auto",
+    check_keep: bool = True,
     xp: ModuleType | None = None,
 ) -> Array:
     """Low-pass filter ``x``: keep its ``keep`` lowest frequencies per axis, at the same size.
@@ -340,12 +335,15 @@ def lowpass(
     keep : int, tuple, or integer array
         Number of frequencies kept, in ``[1, n]``: an int for every axis, a tuple with one entry per axis, or an
         integer array (alone, or as a tuple entry) broadcastable to the batch shape, i.e. ``x.shape`` with ``axes``
-        removed, for per-sample dropout: ``lowpass(x, K)[b] == lowpass(x[b], int(K[b]))``. Array values are
-        checked unless they are lazy (under ``jax.jit`` they cannot be read, and out-of-range values are then the
-        caller's responsibility). Checking a GPU array synchronises once.
+        removed, for per-sample dropout: ``lowpass(x, K)[b] == lowpass(x[b], int(K[b]))``.
     axes, nyquist, method, xp
         As in :func:`spectral_pool`. Per-sample ``keep`` with ``"matmul"`` uses the real Fourier basis and a 0/1
         mask (:func:`real_fourier_basis`, :func:`lowpass_mask_table`); with ``"fft"`` a weighted real spectrum.
+    check_keep : bool, optional
+        Check that the values of an array ``keep`` lie in ``[1, n]`` (default). Reading them is a device-to-host
+        synchronisation on a GPU and cannot be traced by ``torch.compile`` or ``jax.jit``; callers that draw
+        ``keep`` themselves from a valid range (the framework adapters) pass ``False``. The check is skipped
+        automatically for lazy arrays (JAX tracers). Unchecked out-of-range values give undefined results.
 
     Returns
     -------
@@ -367,7 +365,9 @@ def lowpass(
     xp, axes_, method = _prepare(func, x, axes, xp, method)
     v.choice(func, "nyquist", nyquist, v.NYQUIST_RULES)
     lengths = tuple(x.shape[a] for a in axes_)
-    keeps = _normalize_keep(func, keep, axes_, lengths, x, xp)
+    if not isinstance(check_keep, bool):
+        raise TypeError(f"{func}: argument `check_keep` expected a bool, received {check_keep!r}")
+    keeps = _normalize_keep(func, keep, axes_, lengths, x, xp, check_keep)
     method = _resolve_method(method, xp, x, lengths)
     device = device_of(x)
     batch_shape = tuple(s for d, s in enumerate(x.shape) if d not in axes_)
@@ -385,46 +385,46 @@ def lowpass(
                 shape = _broadcast_shape(x.ndim, axis, n // 2 + 1)
                 a = xp.reshape(table[0, k - 1, :], shape)
                 b = xp.reshape(table[1, k - 1, :], shape)
-                x = _fft_resize(x, axis, n, n, a, b, xp)
+                x = _fft_lowpass_axis(x, axis, n, a, b, xp)
             continue
-        # Per-sample keep: gather one weight row per sample and lay it out along `axis`, with the batch dims in
-        # place and singletons on the other transformed axes, so that it broadcasts against the spectrum.
+        # Per-sample keep: one row of weights per sample, laid out to broadcast against x (or its spectrum).
         index = xp.reshape(xp.broadcast_to(k, batch_shape), (-1,)) - 1
-        position = sum(1 for d in range(axis) if d not in axes_)
-
-        shape = tuple(1 if d in axes_ and d != axis else x.shape[d] for d in range(x.ndim))
-
-        def gather(
-            rows: Array,
-            width: int,
-            index: Array = index,
-            axis: int = axis,
-            position: int = position,
-            shape: Any = shape,
-        ) -> Array:
-            picked = xp.reshape(xp.take(rows, index, axis=0), (*batch_shape, width))
-            target = tuple(width if d == axis else s for d, s in enumerate(shape))
-            return xp.reshape(xp.moveaxis(picked, -1, position), target)
-
         if method == "matmul":
             basis = mats.cached("basis", (n,), xp, x.dtype, device)
             basis_t = mats.cached("basis", (n,), xp, x.dtype, device, transpose=True)
-            weights = gather(mats.cached("masktable", (n, nyquist), xp, x.dtype, device), n)
+            table = mats.cached("masktable", (n, nyquist), xp, x.dtype, device)
+            weights = _per_sample_rows(table, index, x.shape, axes_, axis, xp)
             coefficients = _apply_matrix(x, basis_t, basis, axis, xp)  # analysis: Q^T x
             x = _apply_matrix(coefficients * weights, basis, basis_t, axis, xp)  # synthesis: Q (mask * c)
         else:
             table = mats.cached("rfftw", (n, nyquist), xp, x.dtype, device)
-            a = gather(table[0, ...], n // 2 + 1)
-            b = gather(table[1, ...], n // 2 + 1)
-            x = _fft_resize(x, axis, n, n, a, b, xp)
+            a = _per_sample_rows(table[0, ...], index, x.shape, axes_, axis, xp)
+            b = _per_sample_rows(table[1, ...], index, x.shape, axes_, axis, xp)
+            x = _fft_lowpass_axis(x, axis, n, a, b, xp)
     return x
 
 
 # ---------------------------------------------------------------------------------------------------------------
 # Helpers of the public functions.
 # ---------------------------------------------------------------------------------------------------------------
+def _per_sample_rows(
+    rows: Array, index: Array, shape: tuple[int, ...], axes: tuple[int, ...], axis: int, xp: ModuleType
+) -> Array:
+    """Gather ``rows[index]`` (one row per sample, flattened batch order) and lay each row along ``axis``.
+
+    The result has the batch dimensions of ``shape`` in place, the row along ``axis`` and singletons on the other
+    transformed axes, so that it broadcasts against an array of ``shape`` (or its spectrum along ``axis``).
+    """
+    width = rows.shape[1]
+    batch_shape = tuple(s for d, s in enumerate(shape) if d not in axes)
+    picked = xp.reshape(xp.take(rows, index, axis=0), (*batch_shape, width))
+    position = sum(1 for d in range(axis) if d not in axes)  # where `axis` falls among the batch dims
+    target = tuple(width if d == axis else (1 if d in axes else s) for d, s in enumerate(shape))
+    return xp.reshape(xp.moveaxis(picked, -1, position), target)
+
+
 def _normalize_keep(
-    func: str, keep: Any, axes: tuple[int, ...], lengths: tuple[int, ...], x: Array, xp: ModuleType
+    func: str, keep: Any, axes: tuple[int, ...], lengths: tuple[int, ...], x: Array, xp: ModuleType, check: bool
 ) -> tuple[Any, ...]:
     """One entry per axis: a Python int, or an integer array broadcastable to the batch shape."""
     if isinstance(keep, (tuple, list)):
@@ -440,7 +440,7 @@ def _normalize_keep(
     result: list[Any] = []
     for axis, n, k in zip(axes, lengths, entries, strict=True):
         if not isinstance(k, numbers.Integral) and hasattr(k, "shape") and hasattr(k, "dtype"):
-            result.append(_check_keep_array(func, k, axis, n, batch_shape, xp))
+            result.append(_check_keep_array(func, k, axis, n, batch_shape, xp, check))
             continue
         value = v.positive_int(func, "keep", k)
         if value > n:
@@ -449,7 +449,9 @@ def _normalize_keep(
     return tuple(result)
 
 
-def _check_keep_array(func: str, k: Array, axis: int, n: int, batch_shape: tuple[int, ...], xp: ModuleType) -> Array:
+def _check_keep_array(
+    func: str, k: Array, axis: int, n: int, batch_shape: tuple[int, ...], xp: ModuleType, check: bool
+) -> Array:
     k_xp = array_namespace(k)
     if k_xp is not xp:
         raise TypeError(f"{func}: argument `keep` expected an array of the same library as `x`, received {type(k)}")
@@ -466,7 +468,7 @@ def _check_keep_array(func: str, k: Array, axis: int, n: int, batch_shape: tuple
                 f"{func}: argument `keep` expected an array broadcastable to the batch shape {batch_shape} "
                 f"(x.shape without axes), received shape {tuple(k.shape)}"
             )
-    if not is_lazy(k) and math.prod(k.shape) != 0 and bool(xp.any((k < 1) | (k > n))):
+    if check and not is_lazy(k) and math.prod(k.shape) != 0 and bool(xp.any((k < 1) | (k > n))):
         low, high = int(xp.min(k)), int(xp.max(k))
         raise ValueError(
             f"{func}: argument `keep` expected values in [1, {n}] on axis {axis}, received values in [{low}, {high}]"

@@ -125,6 +125,17 @@ def test_keep_array_outside_range_inside_tuple() -> None:
     sc.lowpass(X, (keep - 1 + (keep == 1), 3))  # the same array, in range, is fine
 
 
+def test_check_keep_must_be_a_bool_and_only_skips_the_value_check() -> None:
+    with pytest.raises(TypeError, match="check_keep"):
+        sc.lowpass(X, 3, check_keep=1)
+    keep = np.array([[1, 2, 3], [4, 7, 5]])
+    # In range: skipping the check changes nothing.
+    np.testing.assert_array_equal(sc.lowpass(X, keep, check_keep=False), sc.lowpass(X, keep))
+    # The shape and dtype of the array are still checked without the value check.
+    with pytest.raises(TypeError, match="keep"):
+        sc.lowpass(X, keep.astype(np.float64), check_keep=False)
+
+
 def test_keep_array_of_wrong_kind() -> None:
     with pytest.raises(TypeError, match="keep"):
         sc.lowpass(X, np.full((2, 3), 2.0))
