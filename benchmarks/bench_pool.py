@@ -276,7 +276,7 @@ def check_slice(ndim: int) -> tuple[slice, ...]:
 def naive_pool_torch(x, out: tuple[int, int]):
     """Naive spectral pooling: ``fftshift(fft2)`` -> centre crop -> add Nyquist -> ``ifft2``.
 
-    This is recipe (a) of ``/work/shared/perf-baseline.md``, the pattern most public
+    This is recipe (a) of ``../shared/perf-baseline.md``, the pattern most public
     implementations use; it matches ``scipy.signal.resample`` (sum rule for the even Nyquist
     bin). It is here only as a speed baseline.
 
