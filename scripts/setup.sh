@@ -4,6 +4,7 @@
 #
 #   PYTHON=python3.11 bash scripts/setup.sh    # pick the interpreter used to create .venv
 #   SPECTRALCORE_TORCH_SPEC='torch==2.14.1'     # override the pinned torch (default: torch==2.13.0)
+#   SPECTRALCORE_TF_SPEC='tensorflow-cpu==2.20.0'   # override the pinned TensorFlow (default: tensorflow-cpu==2.21.0)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -17,6 +18,9 @@ STAMP="$VENV/.spectralcore-setup.sha256"
 # any other spec would download a multi-GB CUDA build. It is installed FIRST so that nothing else
 # pulls in a different torch.
 TORCH_SPEC="${SPECTRALCORE_TORCH_SPEC:-torch==2.13.0}"
+# The CPU-only TensorFlow wheel (it brings Keras 3) for the Keras adapter's tests. Installed explicitly rather than
+# through the `tensorflow` extra, which names the generic `tensorflow` package that users with a GPU want.
+TF_SPEC="${SPECTRALCORE_TF_SPEC:-tensorflow-cpu==2.21.0}"
 EXTRAS="test,bench,jax"
 
 log() { printf '[setup] %s\n' "$*"; }
@@ -40,7 +44,7 @@ if ! "$VPY" -c 'import sys' >/dev/null 2>&1; then
 fi
 
 # 2. Skip the installs when nothing that decides them has changed.
-want="$("$VPY" - "$ROOT" "$TORCH_SPEC" "$EXTRAS" <<'PYEOF'
+want="$("$VPY" - "$ROOT" "$TORCH_SPEC" "$TF_SPEC" "$EXTRAS" <<'PYEOF'
 import hashlib, pathlib, sys
 root = pathlib.Path(sys.argv[1])
 h = hashlib.sha256()
@@ -62,6 +66,8 @@ fi
 rm -f "$STAMP"
 log "installing $TORCH_SPEC"
 pip_install "$TORCH_SPEC"
+log "installing $TF_SPEC"
+pip_install "$TF_SPEC"
 log "installing spectralcore (editable) with extras [$EXTRAS]"
 pip_install -e ".[$EXTRAS]"
 echo "$want" > "$STAMP"
@@ -69,6 +75,7 @@ echo "$want" > "$STAMP"
 log "done: $("$VPY" - <<'PYEOF'
 import importlib.metadata as m, sys
 v = lambda d: m.version(d)
-print(f"python {sys.version.split()[0]}, torch {v('torch')}, numpy {v('numpy')}, jax {v('jax')}")
+print(f"python {sys.version.split()[0]}, torch {v('torch')}, tensorflow-cpu {v('tensorflow-cpu')}, "
+      f"keras {v('keras')}, numpy {v('numpy')}, jax {v('jax')}")
 PYEOF
 )"

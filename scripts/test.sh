@@ -12,7 +12,7 @@ bash scripts/setup.sh
 BIN="$ROOT/.venv/bin"
 export HYPOTHESIS_PROFILE=ci
 # setup.sh installs these, so here they must run: a missing one fails instead of silently skipping.
-export SPECTRALCORE_REQUIRE_BACKENDS="${SPECTRALCORE_REQUIRE_BACKENDS-numpy,array_api_strict,torch,jax}"
+export SPECTRALCORE_REQUIRE_BACKENDS="${SPECTRALCORE_REQUIRE_BACKENDS-numpy,array_api_strict,torch,jax,tensorflow}"
 export MPLBACKEND="${MPLBACKEND:-Agg}"
 
 # Run the whole `tests` directory unless an argument names a test path itself.

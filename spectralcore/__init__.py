@@ -9,7 +9,9 @@ Implements the operators of Rippel, Snoek & Adams, "Spectral Representations for
 * :func:`spatial_to_spectral` / :func:`spectral_to_spatial` / :func:`spectral_to_complex`: the filter
   parameterization with exactly ``kh * kw`` real parameters per kernel;
 * the same operators as exact real matrices: :func:`pool_matrix`, :func:`upsample_matrix`,
-  :func:`lowpass_matrix`, :func:`real_fourier_basis`, :func:`lowpass_mask_table`, :func:`filter_basis_matrix`.
+  :func:`lowpass_matrix`, :func:`real_fourier_basis`, :func:`lowpass_mask_table`, :func:`filter_basis_matrix`;
+* the rules every adapter shares: :func:`scaled_size` (output size for a factor gamma), and
+  :func:`dropout_keep_range` / :func:`keep_from_uniform` (the random band of frequency dropout).
 
 The package imports no array library itself; it uses the namespace of the arrays it is given.
 """
@@ -24,18 +26,22 @@ from ._matrices import (
     upsample_matrix,
 )
 from ._pooling import AUTO_MATMUL_MAX_LENGTH, lowpass, spectral_pool, spectral_upsample
+from ._rules import dropout_keep_range, keep_from_uniform, scaled_size
 
 __version__ = "0.1.0"
 
 __all__ = [
     "AUTO_FILTER_MATMUL_MAX_SIZE",
     "AUTO_MATMUL_MAX_LENGTH",
+    "dropout_keep_range",
     "filter_basis_matrix",
+    "keep_from_uniform",
     "lowpass",
     "lowpass_mask_table",
     "lowpass_matrix",
     "pool_matrix",
     "real_fourier_basis",
+    "scaled_size",
     "spatial_to_spectral",
     "spectral_pool",
     "spectral_to_complex",

@@ -9,11 +9,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import importlib
+import os
+from types import ModuleType
+
 import array_api_compat
 import numpy as np
+import pytest
 
 __all__ = [
     "assert_close",
+    "require_framework",
     "complex_crop_operator",
     "expected_mask_row",
     "paper_recipe",
@@ -21,6 +27,27 @@ __all__ = [
     "to_numpy",
     "xp_asarray",
 ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Optional frameworks: skip where absent, fail where the set-up promised them.
+# ---------------------------------------------------------------------------------------------
+def require_framework(module: str, backend: str) -> ModuleType:
+    """Import ``module`` or skip; fail instead when ``backend`` is in ``SPECTRALCORE_REQUIRE_BACKENDS``.
+
+    ``scripts/test.sh`` lists every framework ``scripts/setup.sh`` installs, so in CI a broken install is a
+    failure, never a silent skip. Use at module level: ``tf = require_framework("tensorflow", "tensorflow")``.
+    """
+    required = set(filter(None, os.environ.get("SPECTRALCORE_REQUIRE_BACKENDS", "").split(",")))
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        if backend in required:
+            raise ImportError(
+                f"{module!r} is required (backend {backend!r} is in SPECTRALCORE_REQUIRE_BACKENDS) but does not "
+                f"import: {exc}"
+            ) from exc
+        pytest.skip(f"{module} is not installed", allow_module_level=True)
 
 
 # ---------------------------------------------------------------------------------------------

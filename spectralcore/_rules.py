@@ -1,0 +1,150 @@
+"""The size and frequency-dropout rules shared by every framework adapter.
+
+Both adapters (PyTorch and Keras) call these, so a layer configured the same way pools to the same size and draws
+its random band from the same range, whatever the framework. Fractions are read as the decimal the user wrote
+(``0.29`` is 29/100, not the binary float 0.28999999999999998): ``floor(0.29 * 100)`` in floating point is 28,
+which would silently shrink a layer by one row.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from fractions import Fraction
+from types import ModuleType
+from typing import Any
+
+from . import _validation as v
+from ._compat import array_namespace
+
+Array = Any
+
+__all__ = ["dropout_keep_range", "keep_from_uniform", "scaled_size"]
+
+
+def _as_fraction(func: str, name: str, value: object, *, low_open: bool = True) -> Fraction:
+    """``value`` in (0, 1] as an exact fraction of its shortest decimal representation."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{func}: argument `{name}` expected a float in (0, 1], received {value!r}")
+    as_float = float(value)
+    if not math.isfinite(as_float) or not 0.0 < as_float <= 1.0:
+        raise ValueError(f"{func}: argument `{name}` expected a float in (0, 1], received {value!r}")
+    return Fraction(repr(as_float))
+
+
+def scaled_size(n: int, scale: float, /) -> int:
+    """Pooled length for a scale factor: ``max(1, floor(scale * n))``, with ``scale`` read as a decimal.
+
+    Parameters
+    ----------
+    n : int
+        Input length (>= 1).
+    scale : float
+        Factor gamma in ``(0, 1]``.
+
+    Returns
+    -------
+    int
+        The output length, in ``[1, n]``.
+
+    Examples
+    --------
+    >>> from spectralcore import scaled_size
+    >>> scaled_size(32, 0.5), scaled_size(100, 0.29), scaled_size(3, 0.1)
+    (16, 29, 1)
+    """
+    func = "scaled_size"
+    n = v.positive_int(func, "n", n)
+    gamma = _as_fraction(func, "scale", scale)
+    return max(1, math.floor(gamma * n))
+
+
+def dropout_keep_range(
+    n: int, /, *, min_fraction: float | None = None, bounds: tuple[int, int] | None = None
+) -> tuple[int, int]:
+    """Inclusive range ``(low, high)`` of the number of frequencies frequency dropout keeps on an axis of length n.
+
+    With ``min_fraction=c`` it is ``(ceil(c * n), n)``, the paper's ``R ~ U[c n, n]`` with integer draws;
+    with ``bounds=(low, high)`` it is that range, checked against ``n``. Exactly one of the two must be given.
+
+    Parameters
+    ----------
+    n : int
+        Axis length (the pooled size, for a pooling layer).
+    min_fraction : float, optional
+        ``c`` in ``(0, 1]``, read as the decimal written: ``c = 1`` disables dropout (R = n always).
+    bounds : tuple of two ints, optional
+        Explicit ``1 <= low <= high <= n``.
+
+    Returns
+    -------
+    tuple of int
+        ``(low, high)`` with ``1 <= low <= high <= n``.
+
+    Examples
+    --------
+    >>> from spectralcore import dropout_keep_range
+    >>> dropout_keep_range(10, min_fraction=0.3)  # ceil(3.0000000000000004) would give 4
+    (3, 10)
+    >>> dropout_keep_range(16, bounds=(4, 12))
+    (4, 12)
+    """
+    func = "dropout_keep_range"
+    n = v.positive_int(func, "n", n)
+    if (min_fraction is None) == (bounds is None):
+        raise ValueError(
+            f"{func}: expected exactly one of `min_fraction` and `bounds`, received min_fraction={min_fraction!r} "
+            f"and bounds={bounds!r}"
+        )
+    if min_fraction is not None:
+        c = _as_fraction(func, "min_fraction", min_fraction)
+        return max(1, math.ceil(c * n)), n
+    if not isinstance(bounds, (tuple, list)) or len(bounds) != 2:
+        raise TypeError(f"{func}: argument `bounds` expected a pair of ints (low, high), received {bounds!r}")
+    low = v.positive_int(func, "bounds[0]", bounds[0])
+    high = v.positive_int(func, "bounds[1]", bounds[1])
+    if not low <= high <= n:
+        raise ValueError(
+            f"{func}: argument `bounds` expected 1 <= low <= high <= {n} (the axis length), received {bounds!r}"
+        )
+    return low, high
+
+
+def keep_from_uniform(u: Array, low: int, high: int, /, *, xp: ModuleType | None = None) -> Array:
+    """Map uniform variates ``u`` in ``[0, 1)`` to integers uniform on ``[low, high]``.
+
+    The adapters draw one ``u`` per call (or per sample) and map it to every axis with that axis's range, so a
+    square map gets the paper's square ``R x R`` band. The result is clipped to ``high`` because a float32 ``u``
+    can round to 1.0 in the product.
+
+    Parameters
+    ----------
+    u : array
+        Real floating array of variates in ``[0, 1)``.
+    low, high : int
+        The inclusive range, from :func:`dropout_keep_range`.
+    xp : namespace, optional
+        Array namespace of ``u``.
+
+    Returns
+    -------
+    array
+        ``int64`` array of ``u``'s shape and device.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from spectralcore import keep_from_uniform
+    >>> keep_from_uniform(np.array([0.0, 0.49, 0.5, 0.999999]), 3, 4)
+    array([3, 3, 4, 4])
+    """
+    func = "keep_from_uniform"
+    xp = array_namespace(u, xp=xp)
+    v.real_float_array(func, "u", u, xp)
+    low = v.positive_int(func, "low", low)
+    high = v.positive_int(func, "high", high)
+    if low > high:
+        raise ValueError(f"{func}: expected low <= high, received low={low} and high={high}")
+    width = high - low + 1
+    steps = xp.astype(xp.floor(u * width), xp.int64)
+    return xp.clip(steps, 0, width - 1) + low
