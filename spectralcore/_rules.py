@@ -84,8 +84,8 @@ def dropout_keep_range(
     Examples
     --------
     >>> from spectralcore import dropout_keep_range
-    >>> dropout_keep_range(10, min_fraction=0.3)  # ceil(3.0000000000000004) would give 4
-    (3, 10)
+    >>> dropout_keep_range(50, min_fraction=0.14)  # in binary, 0.14 * 50 = 7.000000000000001, whose ceil is 8
+    (7, 50)
     >>> dropout_keep_range(16, bounds=(4, 12))
     (4, 12)
     """

@@ -6,12 +6,11 @@ Nothing here imports ``spectralcore``: the oracles are written from the mathemat
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
-
 import importlib
 import os
+from collections.abc import Sequence
 from types import ModuleType
+from typing import Any
 
 import array_api_compat
 import numpy as np
@@ -19,10 +18,10 @@ import pytest
 
 __all__ = [
     "assert_close",
-    "require_framework",
     "complex_crop_operator",
     "expected_mask_row",
     "paper_recipe",
+    "require_framework",
     "scipy_resample_axes",
     "to_numpy",
     "xp_asarray",
@@ -78,10 +77,12 @@ def xp_asarray(a: Any, xp: Any, device: Any = None, dtype: Any = None) -> Any:
     a = np.asarray(a)
     if xp is np:
         return a if dtype is None else a.astype(dtype)
+    # The array-API namespace, not the raw module: raw CuPy's asarray takes no `device` argument.
+    compat = _expected_namespace(xp)
     kwargs = {} if device is None else {"device": device}
-    out = xp.asarray(a, **kwargs)
+    out = compat.asarray(a, **kwargs)
     if dtype is not None:
-        out = array_api_compat.array_namespace(out).astype(out, dtype)
+        out = compat.astype(out, dtype)
     return out
 
 

@@ -182,9 +182,7 @@ def test_torch_half_precision_matmul(torch_device: str, dtype: str, tol: float) 
         (sc.spectral_upsample(x, (10, 9), method="matmul"), sc.spectral_upsample(x_rounded, (10, 9))),
         (sc.lowpass(x, 5, method="matmul"), sc.lowpass(x_rounded, 5)),
     ]:
-        assert_close(
-            out, np.asarray(ref), rtol=tol, atol=tol, xp=torch, dtype=tdtype, device=torch.device(torch_device)
-        )
+        assert_close(out, np.asarray(ref), rtol=tol, atol=tol, xp=torch, dtype=tdtype, device=x.device)
 
 
 # ---------------------------------------------------------------------------------------------
