@@ -16,7 +16,7 @@ export SPECTRALCORE_REQUIRE_BACKENDS="${SPECTRALCORE_REQUIRE_BACKENDS-numpy,arra
 export MPLBACKEND="${MPLBACKEND:-Agg}"
 
 # Run the whole `tests` directory unless an argument names a test path itself.
-targets=(tests spectralcore)
+targets=(tests spectralcore backends)
 for arg in "$@"; do
     case "$arg" in -*) continue ;; esac
     if [ -e "${arg%%::*}" ]; then targets=(); break; fi

@@ -25,7 +25,7 @@ from ._matrices import (
     real_fourier_basis,
     upsample_matrix,
 )
-from ._pooling import AUTO_MATMUL_MAX_LENGTH, lowpass, spectral_pool, spectral_upsample
+from ._pooling import AUTO_MATMUL_MAX_LENGTH, AUTO_MATMUL_MAX_LENGTH_GPU, lowpass, spectral_pool, spectral_upsample
 from ._rules import dropout_keep_range, keep_from_uniform, scaled_size
 
 __version__ = "0.1.0"
@@ -33,6 +33,7 @@ __version__ = "0.1.0"
 __all__ = [
     "AUTO_FILTER_MATMUL_MAX_SIZE",
     "AUTO_MATMUL_MAX_LENGTH",
+    "AUTO_MATMUL_MAX_LENGTH_GPU",
     "dropout_keep_range",
     "filter_basis_matrix",
     "keep_from_uniform",

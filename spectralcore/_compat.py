@@ -11,7 +11,7 @@ from typing import Any
 
 import array_api_compat
 
-__all__ = ["array_namespace", "device_of", "is_lazy", "namespace_from_module"]
+__all__ = ["array_namespace", "device_of", "is_gpu", "is_lazy", "namespace_from_module"]
 
 Array = Any
 
@@ -59,3 +59,15 @@ def device_of(x: Array) -> Any:
 def is_lazy(x: Array) -> bool:
     """True when the values of ``x`` cannot be read now (a JAX tracer under ``jit``, a Dask array, ...)."""
     return bool(array_api_compat.is_lazy_array(x))
+
+
+def is_gpu(x: Array) -> bool:
+    """True when ``x`` lives on a GPU: a CuPy array, a CUDA/ROCm torch tensor, or a JAX array on a GPU."""
+    if array_api_compat.is_cupy_array(x):
+        return True
+    device = array_api_compat.device(x)
+    if array_api_compat.is_torch_array(x):
+        return getattr(device, "type", "cpu") == "cuda"  # ROCm builds report "cuda" too
+    if array_api_compat.is_jax_array(x):
+        return getattr(device, "platform", "cpu") in ("gpu", "cuda", "rocm")
+    return False

@@ -201,6 +201,48 @@ def _mask_table_flat(n: int, nyquist: str) -> Flat:
     return tuple(entries), (n, n)
 
 
+@functools.lru_cache(maxsize=64)
+def _pool_mask_table_flat(n: int, m: int, norm: str, nyquist: str) -> Flat:
+    """``(m, m, n)``: slice ``k - 1`` is ``lowpass_matrix(m, k) @ pool_matrix(n, m)``, pooling fused with dropout.
+
+    With ``Q`` the real Fourier basis of length ``m``, ``P = Q^T D`` and ``T`` the mask table, slice ``k - 1`` is
+    ``Q diag(T[k - 1]) P``. Consecutive masks differ in one or two columns, so each slice is the previous one plus
+    rank-one terms: ``O(m^2 n)`` work in all, the size of the table itself.
+    """
+    basis, _ = _real_basis_flat(m)
+    masks, _ = _mask_table_flat(m, nyquist)
+    pool, _ = _pool_flat(n, m, norm, nyquist)
+    # P = Q^T D, one row per basis column c. Plain loops (no generator expressions): torch.compile traces this
+    # builder when the first call happens inside a compiled function, and Dynamo cannot trace generators.
+    analysis: list[list[float]] = []
+    for c in range(m):
+        row = [0.0] * n
+        for r in range(m):
+            q = basis[r * m + c]
+            offset = r * n
+            for j in range(n):
+                row[j] += q * pool[offset + j]
+        analysis.append(row)
+    current = [0.0] * (m * n)
+    previous_mask = [0.0] * m
+    entries: list[float] = []
+    for k in range(m):
+        mask = masks[k * m : (k + 1) * m]
+        for c in range(m):
+            delta = mask[c] - previous_mask[c]
+            if delta == 0.0:
+                continue
+            row = analysis[c]
+            for i in range(m):
+                coefficient = delta * basis[i * m + c]
+                offset = i * n
+                for j in range(n):
+                    current[offset + j] += coefficient * row[j]
+        previous_mask = list(mask)
+        entries.extend(current)
+    return tuple(entries), (m, m, n)
+
+
 @functools.lru_cache(maxsize=256)
 def _rfft_bin_weights_flat(n: int, nyquist: str) -> Flat:
     """Per-keep weights ``(a, b)`` on the ``n//2 + 1`` rfft bins, so that the low-pass is ``a X + b conj(X)``.
@@ -289,6 +331,7 @@ _BUILDERS_BY_KIND = {
     "basis": _real_basis_flat,
     "masktable": _mask_table_flat,
     "rfftw": _rfft_bin_weights_flat,
+    "poolmask": _pool_mask_table_flat,
     "filter": _filter_basis_flat,
 }
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from . import _matrices as mats
 from . import _validation as v
-from ._compat import array_namespace, device_of, is_lazy
+from ._compat import array_namespace, device_of, is_gpu, is_lazy
 
 Array = Any
 
@@ -32,6 +32,11 @@ __all__ = ["lowpass", "spectral_pool", "spectral_upsample"]
 # 768 and ties at 1024.
 AUTO_MATMUL_MAX_LENGTH = 512
 AUTO_MATMUL_MAX_LENGTH_NUMPY = 1024
+# On a GPU the dense matrices win everywhere we measured: on a lent H100 (`benchmarks/bench_pool.py` and
+# `benchmarks/suite.py`, see benchmarks/BENCHMARKS.md) matmul beat the per-axis FFT, forward and forward+backward,
+# at every n up to 2048 in PyTorch and up to 1024 in CuPy. Above that, the matrices' memory (n^2 / 2 entries
+# each) starts to matter more than speed.
+AUTO_MATMUL_MAX_LENGTH_GPU = 2048
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -55,7 +60,12 @@ def _resolve_method(method: str, xp: ModuleType, x: Array, lengths: tuple[int, .
     # Half precision has no portable FFT (CPU PyTorch has none at all), but matmul works everywhere.
     if x.dtype not in (xp.float32, xp.float64):
         return "matmul"
-    limit = AUTO_MATMUL_MAX_LENGTH_NUMPY if _is_numpy_backed(xp) else AUTO_MATMUL_MAX_LENGTH
+    if _is_numpy_backed(xp):
+        limit = AUTO_MATMUL_MAX_LENGTH_NUMPY
+    elif is_gpu(x):
+        limit = AUTO_MATMUL_MAX_LENGTH_GPU
+    else:
+        limit = AUTO_MATMUL_MAX_LENGTH
     return "matmul" if max(lengths) <= limit else "fft"
 
 
@@ -137,10 +147,12 @@ def spectral_pool(
     size: int | tuple[int, ...],
     /,
     *,
+    keep: Any = None,
     axes: int | tuple[int, ...] = (-2, -1),
     norm: str = "amplitude",
     nyquist: str = "sum",
     method: str = "auto",
+    check_keep: bool = True,
     xp: ModuleType | None = None,
 ) -> Array:
     """Spectral pooling: keep the lowest DFT frequencies of ``x`` along ``axes`` and resample to ``size``.
@@ -155,6 +167,12 @@ def spectral_pool(
         Real floating array (float16, bfloat16, float32 or float64) with any leading batch dimensions.
     size : int or tuple of int
         Output length on every axis of ``axes`` (an int), or one per axis (a tuple). ``1 <= size <= n``.
+    keep : int, tuple, or integer array, optional
+        Frequency dropout fused into the pooling: the result is ``lowpass(spectral_pool(x, size), keep)``, with
+        ``keep`` as in :func:`lowpass` (values in ``[1, size]``, per-sample arrays allowed). On the matmul path
+        an array ``keep`` selects one precomputed ``(m, n)`` matrix per axis (per sample), so a random band costs
+        what pooling costs; the FFT path, and shapes whose table would exceed ``POOL_MASK_TABLE_MAX_ELEMENTS``,
+        compose the two functions.
     axes : int or tuple of int, optional
         Axes to pool, default the last two.
     norm : {"amplitude", "ortho"}, optional
@@ -174,8 +192,10 @@ def spectral_pool(
         which is not separable and not the adjoint of upsampling.
     method : {"auto", "matmul", "fft"}, optional
         ``"matmul"`` applies cached real matrices, ``"fft"`` real FFTs; they agree to rounding. ``"auto"`` picks
-        matmul up to length ``AUTO_MATMUL_MAX_LENGTH`` (and always for half precision), as measured in
-        ``benchmarks/``.
+        matmul up to length ``AUTO_MATMUL_MAX_LENGTH`` (``AUTO_MATMUL_MAX_LENGTH_GPU`` on a GPU, and always for
+        half precision), as measured in ``benchmarks/``.
+    check_keep : bool, optional
+        As in :func:`lowpass`: adapters that draw ``keep`` from a valid range pass ``False``.
     xp : namespace, optional
         Array namespace; inferred from ``x`` by default.
 
@@ -183,7 +203,8 @@ def spectral_pool(
     -------
     array
         Same namespace, dtype and device as ``x``; shape of ``x`` with ``axes`` resized. When every size equals the
-        input's, ``x`` itself is returned (pooling to the same size is the identity under both rules and norms).
+        input's and ``keep`` is None, ``x`` itself is returned (pooling to the same size is the identity under
+        both rules and norms).
 
     Raises
     ------
@@ -209,6 +230,9 @@ def spectral_pool(
            [10.5, 12.5]])
     >>> float(sc.spectral_pool(x, 2).mean()) == float(x.mean())
     True
+    >>> sc.spectral_pool(x, 2, keep=np.array(1))  # keep only the mean (an array keep may be per sample)
+    array([[7.5, 7.5],
+           [7.5, 7.5]])
     """
     func = "spectral_pool"
     xp, axes_, method = _prepare(func, x, axes, xp, method)
@@ -223,6 +247,17 @@ def spectral_pool(
                 f"received {m}; use spectral_upsample to enlarge"
             )
     method = _resolve_method(method, xp, x, lengths)
+    if keep is not None:
+        if not isinstance(check_keep, bool):
+            raise TypeError(f"{func}: argument `check_keep` expected a bool, received {check_keep!r}")
+        # Checked against the pooled sizes: the band is a number of the output's frequencies.
+        pooled_shape = tuple(sizes[axes_.index(d)] if d in axes_ else s for d, s in enumerate(x.shape))
+        keeps = _normalize_keep(func, keep, axes_, sizes, pooled_shape, xp, check_keep)
+        fused = _fused_pool_lowpass(x, axes_, lengths, sizes, keeps, norm, nyquist, method, xp)
+        if fused is not None:
+            return fused
+        pooled = spectral_pool(x, sizes, axes=axes_, norm=norm, nyquist=nyquist, method=method, xp=xp)
+        return lowpass(pooled, keeps, axes=axes_, nyquist=nyquist, method=method, check_keep=False, xp=xp)
     device = device_of(x)
     plan = list(zip(axes_, lengths, sizes, strict=True))
     if method == "fft":
@@ -367,7 +402,7 @@ def lowpass(
     lengths = tuple(x.shape[a] for a in axes_)
     if not isinstance(check_keep, bool):
         raise TypeError(f"{func}: argument `check_keep` expected a bool, received {check_keep!r}")
-    keeps = _normalize_keep(func, keep, axes_, lengths, x, xp, check_keep)
+    keeps = _normalize_keep(func, keep, axes_, lengths, tuple(x.shape), xp, check_keep)
     method = _resolve_method(method, xp, x, lengths)
     device = device_of(x)
     batch_shape = tuple(s for d, s in enumerate(x.shape) if d not in axes_)
@@ -407,6 +442,55 @@ def lowpass(
 # ---------------------------------------------------------------------------------------------------------------
 # Helpers of the public functions.
 # ---------------------------------------------------------------------------------------------------------------
+# Largest (m, m, n) pooling-plus-dropout table kept per axis (8 MiB in float32); it takes ~0.6 s of pure Python to
+# build at the limit, once. Larger axes compose pooling and low-pass instead.
+POOL_MASK_TABLE_MAX_ELEMENTS = 1 << 21
+
+
+def _fused_pool_lowpass(
+    x: Array,
+    axes: tuple[int, ...],
+    lengths: tuple[int, ...],
+    sizes: tuple[int, ...],
+    keeps: tuple[Any, ...],
+    norm: str,
+    nyquist: str,
+    method: str,
+    xp: ModuleType,
+) -> Array | None:
+    """``lowpass(spectral_pool(x, sizes), keeps)`` as one matrix per axis, or None where that does not apply.
+
+    Each axis multiplies by slice ``keep - 1`` of the cached table ``L_keep D`` (see ``_pool_mask_table_flat``);
+    a per-sample ``keep`` gathers one slice per sample and multiplies them as a batch, which needs the pooled
+    axes to be the trailing ones (one or two) so that the matrices broadcast against the batch dimensions.
+    """
+    if method != "matmul" or any(m * m * n > POOL_MASK_TABLE_MAX_ELEMENTS for n, m in zip(lengths, sizes, strict=True)):
+        return None
+    per_sample = any(not isinstance(k, int) and k.ndim > 0 for k in keeps)
+    trailing = tuple(range(x.ndim - len(axes), x.ndim))
+    if per_sample and (len(axes) > 2 or tuple(sorted(axes)) != trailing):
+        return None
+    device = device_of(x)
+    for axis, n, m, k in zip(axes, lengths, sizes, keeps, strict=True):
+        if isinstance(k, int) and k == m == n:
+            continue
+        table = mats.cached("poolmask", (n, m, norm, nyquist), xp, x.dtype, device)
+        if isinstance(k, int):
+            matrix = table[k - 1, ...]
+        else:
+            picked = xp.take(table, xp.reshape(k, (-1,)) - 1, axis=0)
+            matrix = xp.reshape(picked, (*k.shape, m, n))
+        if matrix.ndim == 2:
+            x = _apply_matrix(x, matrix, xp.permute_dims(matrix, (1, 0)), axis, xp)
+        elif axis == x.ndim - 1 and len(axes) == 2:
+            x = xp.matmul(x, xp.matrix_transpose(matrix))  # (..., h, n) @ (k..., n, m)
+        elif axis == x.ndim - 1:
+            x = xp.matmul(x[..., None, :], xp.matrix_transpose(matrix))[..., 0, :]  # a row vector per sample
+        else:
+            x = xp.matmul(matrix, x)  # (k..., m, n) @ (..., n, w)
+    return x
+
+
 def _per_sample_rows(
     rows: Array, index: Array, shape: tuple[int, ...], axes: tuple[int, ...], axis: int, xp: ModuleType
 ) -> Array:
@@ -424,7 +508,13 @@ def _per_sample_rows(
 
 
 def _normalize_keep(
-    func: str, keep: Any, axes: tuple[int, ...], lengths: tuple[int, ...], x: Array, xp: ModuleType, check: bool
+    func: str,
+    keep: Any,
+    axes: tuple[int, ...],
+    lengths: tuple[int, ...],
+    shape: tuple[int, ...],
+    xp: ModuleType,
+    check: bool,
 ) -> tuple[Any, ...]:
     """One entry per axis: a Python int, or an integer array broadcastable to the batch shape."""
     if isinstance(keep, (tuple, list)):
@@ -436,7 +526,7 @@ def _normalize_keep(
         entries = tuple(keep)
     else:
         entries = (keep,) * len(axes)
-    batch_shape = tuple(s for d, s in enumerate(x.shape) if d not in axes)
+    batch_shape = tuple(s for d, s in enumerate(shape) if d not in axes)
     result: list[Any] = []
     for axis, n, k in zip(axes, lengths, entries, strict=True):
         if not isinstance(k, numbers.Integral) and hasattr(k, "shape") and hasattr(k, "dtype"):

@@ -308,3 +308,22 @@ def test_torch_compile_fullgraph() -> None:
     y_ref.sum().backward()
     assert_close(y, to_numpy(y_ref.detach()), rtol=1e-12, atol=1e-12, xp=torch)
     assert_close(x.grad, to_numpy(x_ref.grad), rtol=1e-12, atol=1e-12, xp=torch)
+
+
+# ---------------------------------------------------------------------------------------------
+# "auto" picks by device: the GPU threshold applies to GPU arrays only
+# ---------------------------------------------------------------------------------------------
+def test_auto_threshold_follows_the_device(xp: Any, device: Any, backend_name: str) -> None:
+    from spectralcore import _pooling
+    from spectralcore._compat import array_namespace, is_gpu
+
+    x = xp_asarray(np.zeros((1, 1, 1, 1024)), xp, device, dtype=xp.float32)
+    on_gpu = backend_name in ("torch_cuda", "cupy")
+    assert is_gpu(x) is on_gpu
+    method = _pooling._resolve_method("auto", array_namespace(x), x, (1024,))
+    if on_gpu:
+        assert method == "matmul"  # 1024 <= AUTO_MATMUL_MAX_LENGTH_GPU
+    elif backend_name in ("numpy", "array_api_strict"):
+        assert method == "matmul"  # 1024 <= AUTO_MATMUL_MAX_LENGTH_NUMPY
+    else:
+        assert method == "fft"  # 1024 > AUTO_MATMUL_MAX_LENGTH on a CPU

@@ -1,0 +1,44 @@
+"""spectralcore_torch: PyTorch layers for the spectral representations of Rippel, Snoek & Adams (NeurIPS 2015).
+
+Thin ``torch.nn`` layers over :mod:`spectralcore`, which does all the Fourier work on torch tensors directly:
+
+* :class:`SpectralPool2d`: spectral pooling to a size or by a factor, with optional frequency dropout;
+* :class:`FrequencyDropout2d`: frequency dropout without resizing;
+* :class:`SpectralConv2d`: a drop-in ``nn.Conv2d`` whose parameters are the ``kh * kw`` real spectral coefficients
+  of each filter, with :func:`spectralize` / :func:`despectralize` to convert whole models;
+* the functional forms :func:`spectral_pool2d`, :func:`spectral_upsample2d`, :func:`frequency_dropout2d` and
+  :func:`spectral_conv2d` (also in :mod:`spectralcore_torch.functional`).
+
+Layout is channels-first: ``(N, C, H, W)``, unbatched ``(C, H, W)``, or more leading dims for the pooling layers.
+
+Examples
+--------
+>>> import torch
+>>> from torch import nn
+>>> import spectralcore_torch as sct
+>>> net = nn.Sequential(
+...     sct.SpectralConv2d(3, 16, 3, padding=1),
+...     nn.ReLU(),
+...     sct.SpectralPool2d(scale=0.5, dropout_min_fraction=0.3),
+... )
+>>> net(torch.randn(4, 3, 32, 32)).shape
+torch.Size([4, 16, 16, 16])
+"""
+
+from . import functional
+from ._conv import SpectralConv2d, despectralize, spectralize
+from ._pool import FrequencyDropout2d, SpectralPool2d
+from .functional import frequency_dropout2d, spectral_conv2d, spectral_pool2d, spectral_upsample2d
+
+__all__ = [
+    "FrequencyDropout2d",
+    "SpectralConv2d",
+    "SpectralPool2d",
+    "despectralize",
+    "frequency_dropout2d",
+    "functional",
+    "spectral_conv2d",
+    "spectral_pool2d",
+    "spectral_upsample2d",
+    "spectralize",
+]
