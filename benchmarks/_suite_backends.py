@@ -968,7 +968,10 @@ class JaxBackend(Backend):
         sl = y_slice or (slice(0, 2), slice(0, 2))
         mem = self.memory if self.device != "cpu" else None
         fwd = jax.jit(f)
-        vg = jax.jit(jax.value_and_grad(lambda *a: jnp.sum(f(*a) * g), argnums=argnums))
+        # The cotangent g is an argument, not a closed-over constant: XLA would otherwise constant-fold the parts of
+        # the backward pass that depend on g alone (the avg-pool transpose, say), which takes seconds to compile
+        # and times less work than a training step does.
+        vg = jax.jit(jax.value_and_grad(lambda *a: jnp.sum(f(*a[:-1]) * a[-1]), argnums=argnums))
         cells.append(
             Cell(
                 op,
@@ -994,7 +997,7 @@ class JaxBackend(Backend):
                 op,
                 variant,
                 "fb",
-                self._call(vg, *args),
+                self._call(vg, *args, g),
                 self.sync,
                 check=None if check_g is None else check_fb,
                 role=role,
@@ -1167,9 +1170,9 @@ class JaxBackend(Backend):
                 return sc.spectral_pool(t, n // 2, method=m)
 
             fwd = jax.jit(f)
-            vg = jax.jit(jax.value_and_grad(lambda t, f=f: jnp.sum(f(t) * g)))
+            vg = jax.jit(jax.value_and_grad(lambda t, c, f=f: jnp.sum(f(t) * c)))  # cotangent c: see _pair
             cells += [Cell("pool", f"spectral_pool[{m}]", "fwd", self._call(fwd, x), self.sync)]
-            cells += [Cell("pool", f"spectral_pool[{m}]", "fb", self._call(vg, x), self.sync)]
+            cells += [Cell("pool", f"spectral_pool[{m}]", "fb", self._call(vg, x, g), self.sync)]
 
         def diff() -> float:
             a = self.to64(self._call(lambda t: sc.spectral_pool(t, n // 2, method="matmul"), x)())

@@ -47,6 +47,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--threads", type=int, default=None, help="torch.set_num_threads (default: torch's default)")
     p.add_argument("--device", default="cpu", help="cpu (default) or cuda")
     p.add_argument("--quick", action="store_true", help="smoke run: batch 8, 5 rounds, 1 warm-up call")
+    p.add_argument(
+        "--compile",
+        action="store_true",
+        help="wrap every contender (the baselines too) in torch.compile(fullgraph=True): on a GPU at these sizes\n"
+        "the eager per-call Python work, not the kernels, decides the time",
+    )
     p.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"JSON results (default {DEFAULT_OUT})")
     args = p.parse_args(argv)
     if args.quick:
@@ -125,8 +131,11 @@ def bench_pool(torch: Any, device: Any, args: argparse.Namespace, sync: Callable
 
         return run
 
-    contenders = {"max_pool2d": fwd_bwd(lambda a: F.max_pool2d(a, 2))}
-    contenders.update({name: fwd_bwd(layer) for name, layer in layers.items()})
+    def maybe_compiled(fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
+        return torch.compile(fn, fullgraph=True) if args.compile else fn
+
+    contenders = {"max_pool2d": fwd_bwd(maybe_compiled(lambda a: F.max_pool2d(a, 2)))}
+    contenders.update({name: fwd_bwd(maybe_compiled(layer)) for name, layer in layers.items()})
 
     # Correctness: plain pooling against the float64 core, and dropout against lowpass(pool) with the drawn band.
     sample = x.detach()[:2].double().cpu()
@@ -168,9 +177,10 @@ def bench_conv(torch: Any, device: Any, args: argparse.Namespace, sync: Callable
 
     def step(module: Any) -> Callable[[], None]:
         optimizer = torch.optim.Adam(module.parameters(), lr=1e-3)
+        forward = torch.compile(module, fullgraph=True) if args.compile else module
 
         def run() -> None:
-            loss = module(x).square().mean()
+            loss = forward(x).square().mean()
             loss.backward()
             optimizer.step()
             optimizer.zero_grad()
@@ -213,6 +223,7 @@ def main(argv: list[str] | None = None) -> int:
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "command": " ".join([Path(sys.executable).name, *sys.argv]),
         "quick": args.quick,
+        "compile": args.compile,
         "machine": {"platform": platform.platform(), "processor": _cpu_model(), "cpu_count": os.cpu_count()},
         "torch": torch.__version__,
         "device": str(device) if device.type != "cuda" else torch.cuda.get_device_name(device),

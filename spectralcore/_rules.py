@@ -8,6 +8,7 @@ which would silently shrink a layer by one row.
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 from fractions import Fraction
@@ -22,14 +23,21 @@ Array = Any
 __all__ = ["dropout_keep_range", "keep_from_uniform", "scaled_size"]
 
 
-def _as_fraction(func: str, name: str, value: object, *, low_open: bool = True) -> Fraction:
+def _as_fraction(func: str, name: str, value: object) -> Fraction:
     """``value`` in (0, 1] as an exact fraction of its shortest decimal representation."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{func}: argument `{name}` expected a float in (0, 1], received {value!r}")
     as_float = float(value)
     if not math.isfinite(as_float) or not 0.0 < as_float <= 1.0:
         raise ValueError(f"{func}: argument `{name}` expected a float in (0, 1], received {value!r}")
-    return Fraction(repr(as_float))
+    return _decimal_fraction(as_float)
+
+
+@functools.lru_cache(maxsize=1024)
+def _decimal_fraction(value: float) -> Fraction:
+    # Cached: adapters call the rules on every forward pass, and building a Fraction costs microseconds that
+    # matter when a GPU step takes a millisecond.
+    return Fraction(repr(value))
 
 
 def scaled_size(n: int, scale: float, /) -> int:

@@ -296,6 +296,7 @@ class SpectralConv2D(keras.layers.Layer):
         theta = sc.spatial_to_spectral(kernel, axes=(0, 1), norm=norm, method="matmul")
         layer.spectral_kernel.assign(theta.astype(layer.spectral_kernel.dtype))
         if layer.use_bias:
+            assert layer.bias is not None  # built above, with use_bias
             layer.bias.assign(_to_numpy(conv.bias))
         return layer
 

@@ -259,7 +259,10 @@ class SpectralPooling2D(_SpectralLayer):
     def build(self, input_shape: Any) -> None:
         h, w = _check_input_shape(self, input_shape)
         mh, mw = self._output_hw(h, w)
-        if self.size is not None and (mh > h or mw > w):  # type: ignore[operator]
+        # Static h and w (checked above) give static output sizes.
+        assert mh is not None
+        assert mw is not None
+        if self.size is not None and (mh > h or mw > w):
             raise ValueError(
                 f"Layer '{self.name}' (SpectralPooling2D) cannot pool a {h} x {w} map to size={self.size}: "
                 f"spectral pooling only shrinks. Received: input_shape={tuple(input_shape)}"
@@ -267,8 +270,8 @@ class SpectralPooling2D(_SpectralLayer):
         ranges = [None, None]
         if self._dropout:
             ranges = [_keep_range(self, m, self.dropout_min_fraction, self.dropout_bounds) for m in (mh, mw)]
-        self._plan_h = _plan(h, mh, self.norm, self.nyquist, ranges[0])  # type: ignore[arg-type]
-        self._plan_w = _plan(w, mw, self.norm, self.nyquist, ranges[1])  # type: ignore[arg-type]
+        self._plan_h = _plan(h, mh, self.norm, self.nyquist, ranges[0])
+        self._plan_w = _plan(w, mw, self.norm, self.nyquist, ranges[1])
 
     def call(self, inputs: Any, training: Any = None) -> Any:
         return self._apply(inputs, *self._operators(inputs, training))
