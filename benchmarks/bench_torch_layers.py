@@ -23,16 +23,17 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import json
 import os
 import platform
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+# Shared with the other benchmark scripts (this folder is on sys.path when a script in it runs).
+from bench_pool import cpu_model, write_json_atomic
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = REPO_ROOT / "benchmarks" / "results" / "bench_torch_layers.json"
@@ -92,21 +93,6 @@ def time_interleaved(
         q1, _, q3 = statistics.quantiles(ms, n=4, method="inclusive")
         result[name] = {"median_ms": statistics.median(ms), "iqr_ms": q3 - q1, "times_ms": [round(t, 4) for t in ms]}
     return result
-
-
-def write_json_atomic(path: Path, payload: dict[str, Any]) -> None:
-    """Write to a temporary file in the same directory, then rename over ``path``: readers never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as fh:
-            json.dump(payload, fh, indent=1)
-            fh.write("\n")
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def bench_pool(torch: Any, device: Any, args: argparse.Namespace, sync: Callable[[], None]) -> dict[str, Any]:
@@ -224,7 +210,7 @@ def main(argv: list[str] | None = None) -> int:
         "command": " ".join([Path(sys.executable).name, *sys.argv]),
         "quick": args.quick,
         "compile": args.compile,
-        "machine": {"platform": platform.platform(), "processor": _cpu_model(), "cpu_count": os.cpu_count()},
+        "machine": {"platform": platform.platform(), "processor": cpu_model(), "cpu_count": os.cpu_count()},
         "torch": torch.__version__,
         "device": str(device) if device.type != "cuda" else torch.cuda.get_device_name(device),
         "threads": torch.get_num_threads(),
@@ -265,16 +251,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {'MET   ' if goal['met'] else 'MISSED'} {labels[key]:50s} measured {value}")
     print(f"\ncorrectness checks: {'ok' if checks_ok else 'FAILED'}; results in {args.out}")
     return 0 if checks_ok else 1
-
-
-def _cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 if __name__ == "__main__":
