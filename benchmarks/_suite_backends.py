@@ -887,8 +887,6 @@ class JaxBackend(Backend):
             raise SkipBackend(f"jax:{device}: jax not installed")
         import jax
 
-        # Per-sample keeps are int64 in the core; JAX without x64 stores them as int32 and warns on every trace.
-        warnings.filterwarnings("ignore", message="Explicitly requested dtype int64", category=UserWarning)
         self.jax = jax
         self.device = device
         self.notes = []

@@ -11,7 +11,7 @@ from typing import Any
 
 import array_api_compat
 
-__all__ = ["array_namespace", "device_of", "is_gpu", "is_lazy", "namespace_from_module"]
+__all__ = ["array_namespace", "device_of", "index_dtype", "is_gpu", "is_lazy", "namespace_from_module"]
 
 Array = Any
 
@@ -71,3 +71,14 @@ def is_gpu(x: Array) -> bool:
     if array_api_compat.is_jax_array(x):
         return getattr(device, "platform", "cpu") in ("gpu", "cuda", "rocm")
     return False
+
+
+def index_dtype(xp: ModuleType) -> Any:
+    """The namespace's default indexing dtype: int64, or int32 for JAX without x64 (asking it for int64 warns)."""
+    info = getattr(xp, "__array_namespace_info__", None)
+    if info is not None:
+        try:
+            return info().default_dtypes()["indexing"]
+        except (AttributeError, KeyError, TypeError):  # an older namespace without the inspection API
+            pass
+    return xp.int64

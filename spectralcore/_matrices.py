@@ -28,7 +28,7 @@ from types import ModuleType
 from typing import Any
 
 from . import _validation as v
-from ._compat import is_lazy, namespace_from_module
+from ._compat import index_dtype, is_lazy, namespace_from_module
 
 Array = Any
 Flat = tuple[tuple[float, ...], tuple[int, ...]]  # row-major entries and shape
@@ -384,8 +384,8 @@ def cached(
 
 
 def index_array(key: tuple[Any, ...], values: tuple[int, ...], xp: ModuleType, device: Any) -> Array:
-    """Return a cached int64 index vector."""
-    return to_array(("index", *key), lambda: (tuple(values), (len(values),)), xp, xp.int64, device)
+    """Return a cached index vector (of the namespace's default indexing dtype)."""
+    return to_array(("index", *key), lambda: (tuple(values), (len(values),)), xp, index_dtype(xp), device)
 
 
 def _resolve(func: str, xp: ModuleType | None, dtype: Any) -> tuple[ModuleType, Any]:

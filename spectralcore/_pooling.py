@@ -19,7 +19,7 @@ from typing import Any
 
 from . import _matrices as mats
 from . import _validation as v
-from ._compat import array_namespace, device_of, is_gpu, is_lazy
+from ._compat import array_namespace, device_of, index_dtype, is_gpu, is_lazy
 
 Array = Any
 
@@ -563,4 +563,5 @@ def _check_keep_array(
         raise ValueError(
             f"{func}: argument `keep` expected values in [1, {n}] on axis {axis}, received values in [{low}, {high}]"
         )
-    return xp.astype(k, xp.int64) if k.dtype != xp.int64 else k
+    wanted = index_dtype(xp)  # what `take` accepts everywhere (torch rejects uint8 and int16 indices)
+    return xp.astype(k, wanted) if k.dtype != wanted else k

@@ -16,7 +16,7 @@ from types import ModuleType
 from typing import Any
 
 from . import _validation as v
-from ._compat import array_namespace
+from ._compat import array_namespace, index_dtype
 
 Array = Any
 
@@ -122,8 +122,8 @@ def keep_from_uniform(u: Array, low: int, high: int, /, *, xp: ModuleType | None
     """Map uniform variates ``u`` in ``[0, 1)`` to integers uniform on ``[low, high]``.
 
     The adapters draw one ``u`` per call (or per sample) and map it to every axis with that axis's range, so a
-    square map gets the paper's square ``R x R`` band. The result is clipped to ``high`` because a float32 ``u``
-    can round to 1.0 in the product.
+    square map gets the paper's square ``R x R`` band. The result never exceeds ``high``, even where the float32
+    product ``u * (high - low + 1)`` rounds up to ``high - low + 1``.
 
     Parameters
     ----------
@@ -137,7 +137,8 @@ def keep_from_uniform(u: Array, low: int, high: int, /, *, xp: ModuleType | None
     Returns
     -------
     array
-        ``int64`` array of ``u``'s shape and device.
+        Integer array of ``u``'s shape and device, of the namespace's default indexing dtype (int64; int32 for
+        JAX without x64).
 
     Examples
     --------
@@ -154,5 +155,8 @@ def keep_from_uniform(u: Array, low: int, high: int, /, *, xp: ModuleType | None
     if low > high:
         raise ValueError(f"{func}: expected low <= high, received low={low} and high={high}")
     width = high - low + 1
-    steps = xp.astype(xp.floor(u * width), xp.int64)
-    return xp.clip(steps, 0, width - 1) + low
+    steps = xp.astype(xp.floor(u * width), index_dtype(xp))
+    # u < 1 gives steps <= width - 1, except when u * width rounds up to width: step that case back by one.
+    # (Arithmetic rather than clip: array-api-compat's generic clip uses boolean-mask assignment, a device sync
+    # on CuPy.)
+    return steps - xp.astype(steps >= width, steps.dtype) + low

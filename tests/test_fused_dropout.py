@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from typing import Any
 
 import numpy as np
@@ -124,3 +127,23 @@ def test_fused_keep_is_checked_against_the_pooled_size(keep: Any, error: type[Ex
 def test_check_keep_must_be_a_bool() -> None:
     with pytest.raises(TypeError, match="`check_keep` expected a bool"):
         sc.spectral_pool(np.zeros((4, 4)), 2, keep=1, check_keep="no")
+
+
+def test_jax_without_x64_gets_no_int64_warnings() -> None:
+    """32-bit JAX (its default) has no int64: index arrays use the namespace's indexing dtype, silently."""
+    pytest.importorskip("jax")
+    code = """
+import warnings
+warnings.simplefilter("error")  # JAX warns when asked for int64 without x64
+import jax.numpy as jnp
+import spectralcore as sc
+x = jnp.ones((4, 2, 8, 8), dtype=jnp.float32)
+keep = sc.keep_from_uniform(jnp.array([[0.1], [0.5], [0.7], [0.99]], dtype=jnp.float32), 1, 4)
+assert keep.dtype == jnp.int32, keep.dtype
+sc.lowpass(x, keep, check_keep=False)
+sc.spectral_pool(x, 4, keep=keep, check_keep=False)
+sc.spectral_to_complex(sc.spatial_to_spectral(jnp.ones((2, 3, 3))))
+"""
+    env = {k: v for k, v in os.environ.items() if k != "JAX_ENABLE_X64"}
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
