@@ -156,3 +156,28 @@ def test_no_array_library_is_imported_at_module_level() -> None:
             if name.split(".")[0] in {"numpy", "torch", "jax", "cupy", "scipy"}:
                 offenders.append(f"{path.relative_to(PACKAGE_DIR).as_posix()}: {name}")
     assert not offenders, offenders
+
+
+@pytest.mark.parametrize(
+    ("package", "blocked", "hint"),
+    [
+        ("spectralcore_torch", ("torch",), "spectralcore[torch]"),
+        ("spectralcore_keras", ("keras",), "spectralcore[tensorflow]"),
+    ],
+)
+def test_adapters_say_how_to_install_their_framework(package: str, blocked: tuple[str, ...], hint: str) -> None:
+    code = BLOCKER.format(blocked=blocked) + textwrap.dedent(
+        f"""
+        sys.path.insert(0, {str(REPO_ROOT / "backends")!r})
+        try:
+            import {package}
+        except ImportError as exc:
+            print(exc)
+        else:
+            raise SystemExit("imported without its framework")
+        """
+    )
+    proc = _run(code)
+    assert proc.returncode == 0, proc.stderr
+    assert f"{package} needs" in proc.stdout
+    assert hint in proc.stdout

@@ -10,6 +10,14 @@ JAX and PyTorch backends of Keras, inside ``tf.function`` (also with ``jit_compi
 serialization under the package name ``"spectralcore"``.
 """
 
+try:
+    import keras as _keras  # noqa: F401  (checked first, for a message that says how to install it)
+except ImportError as _exc:  # pragma: no cover - exercised by tests/test_imports.py in a subprocess
+    raise ImportError(
+        "spectralcore_keras needs Keras 3 with a backend (TensorFlow, JAX or PyTorch), which is not installed: "
+        "pip install 'spectralcore[tensorflow]'"
+    ) from _exc
+
 from ._conv import SpectralConv2D
 from ._pooling import FrequencyDropout2D, SpectralPooling2D
 

@@ -25,6 +25,13 @@ Examples
 torch.Size([4, 16, 16, 16])
 """
 
+try:
+    import torch as _torch  # noqa: F401  (checked first, for a message that says how to install it)
+except ImportError as _exc:  # pragma: no cover - exercised by tests/test_imports.py in a subprocess
+    raise ImportError(
+        "spectralcore_torch needs PyTorch, which is not installed: pip install 'spectralcore[torch]'"
+    ) from _exc
+
 from . import functional
 from ._conv import SpectralConv2d, despectralize, spectralize
 from ._pool import FrequencyDropout2d, SpectralPool2d
