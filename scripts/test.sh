@@ -13,10 +13,12 @@ BIN="$ROOT/.venv/bin"
 export HYPOTHESIS_PROFILE=ci
 # setup.sh installs these, so here they must run: a missing one fails instead of silently skipping.
 export SPECTRALCORE_REQUIRE_BACKENDS="${SPECTRALCORE_REQUIRE_BACKENDS-numpy,array_api_strict,torch,jax,tensorflow}"
+# Real datasets the tests read; setup.sh installs them, so a missing one fails instead of skipping.
+export SPECTRALCORE_REQUIRE_DATA="${SPECTRALCORE_REQUIRE_DATA-fashion-mnist}"
 export MPLBACKEND="${MPLBACKEND:-Agg}"
 
 # Run the whole `tests` directory unless an argument names a test path itself.
-targets=(tests spectralcore backends)
+targets=(tests spectralcore backends experiments)
 for arg in "$@"; do
     case "$arg" in -*) continue ;; esac
     if [ -e "${arg%%::*}" ]; then targets=(); break; fi

@@ -32,7 +32,7 @@ except ImportError as _exc:  # pragma: no cover - exercised by tests/test_import
         "spectralcore_torch needs PyTorch, which is not installed: pip install 'spectralcore[torch]'"
     ) from _exc
 
-from . import functional
+from . import functional, models
 from ._conv import SpectralConv2d, despectralize, spectralize
 from ._pool import FrequencyDropout2d, SpectralPool2d
 from .functional import frequency_dropout2d, spectral_conv2d, spectral_pool2d, spectral_upsample2d
@@ -44,6 +44,7 @@ __all__ = [
     "despectralize",
     "frequency_dropout2d",
     "functional",
+    "models",
     "spectral_conv2d",
     "spectral_pool2d",
     "spectral_upsample2d",

@@ -1,0 +1,413 @@
+"""The training loop shared by experiments 2 and 3: seeds, progress bar, atomic checkpoints, ``--resume``, metrics.
+
+Determinism without saving random-generator states: every source of randomness in an epoch (the order of the
+examples, the augmentation, ``nn.Dropout``, frequency dropout) is seeded from ``(seed, epoch)`` at the start of
+that epoch. An epoch is therefore a pure function of the weights and optimizer state it starts from, and a run
+resumed from the checkpoint of epoch ``e`` computes exactly what the uninterrupted run computed.
+
+Files of a run (all written atomically: temporary file, then rename):
+
+* ``checkpoint.pt``: weights, optimizer and schedule state, metrics so far, and the config that made them;
+* ``metrics.csv`` and ``metrics.json``: one row per finished epoch.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import math
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from experiments import _io
+
+CHECKPOINT = "checkpoint.pt"
+METRICS_CSV = "metrics.csv"
+METRICS_JSON = "metrics.json"
+METRIC_FIELDS = ("epoch", "train_loss", "train_error", "test_loss", "test_error", "lr", "seconds")
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Everything that decides a training run's numbers (saved in the checkpoint and compared on resume).
+
+    Parameters
+    ----------
+    epochs : int
+        Number of passes over the training set.
+    batch_size : int
+        Minibatch size; the last, smaller batch of an epoch is kept.
+    optimizer : {"adam", "sgd"}
+        Adam (experiment 2) or SGD with momentum (experiment 3).
+    lr : float
+        Initial learning rate.
+    momentum : float
+        SGD momentum (ignored by Adam).
+    weight_decay : float
+        L2 penalty added to the gradient (``weight_decay`` of the torch optimizer).
+    schedule : {"constant", "cosine"}
+        Learning-rate schedule, stepped once per epoch.
+    augment : bool
+        Random translations by up to ``translate`` pixels (zero padding) and horizontal flips.
+    translate : int
+        Maximum shift, in pixels, of the translation augmentation.
+    flip : bool
+        Whether augmentation includes horizontal flips (off for data where mirror images are another class).
+    seed : int
+        Seed of everything random in the run (initialisation is the caller's, from the same seed).
+    train_eval_size : int
+        Number of training examples re-evaluated in ``eval()`` mode after each epoch for ``train_loss`` /
+        ``train_error`` (0: report the running minibatch averages instead).
+    """
+
+    epochs: int
+    batch_size: int = 128
+    optimizer: str = "adam"
+    lr: float = 1e-3
+    momentum: float = 0.9
+    weight_decay: float = 0.0
+    schedule: str = "constant"
+    augment: bool = False
+    translate: int = 2
+    flip: bool = True
+    seed: int = 0
+    train_eval_size: int = 0
+
+    def __post_init__(self) -> None:
+        checks: list[tuple[str, bool, str]] = [
+            ("epochs", self.epochs >= 1, "a positive integer"),
+            ("batch_size", self.batch_size >= 1, "a positive integer"),
+            ("optimizer", self.optimizer in ("adam", "sgd"), "'adam' or 'sgd'"),
+            ("lr", self.lr > 0 and math.isfinite(self.lr), "a positive finite number"),
+            ("momentum", 0 <= self.momentum < 1, "in [0, 1)"),
+            ("weight_decay", self.weight_decay >= 0, "a non-negative number"),
+            ("schedule", self.schedule in ("constant", "cosine"), "'constant' or 'cosine'"),
+            ("translate", self.translate >= 0, "a non-negative integer"),
+            ("train_eval_size", self.train_eval_size >= 0, "a non-negative integer"),
+        ]
+        for name, ok, expected in checks:
+            if not ok:
+                raise ValueError(f"TrainConfig.{name} must be {expected}, got {getattr(self, name)!r}")
+
+
+@dataclass
+class Dataset:
+    """Images as a float32 ``(N, C, H, W)`` tensor, normalised, plus int64 labels, on the training device."""
+
+    images: torch.Tensor
+    labels: torch.Tensor
+    name: str = ""
+    classes: int = 10
+
+    def __len__(self) -> int:
+        return int(self.labels.shape[0])
+
+
+@dataclass
+class History:
+    """Per-epoch metrics of one run (a list of dicts with the keys of ``METRIC_FIELDS``)."""
+
+    rows: list[dict[str, float]] = field(default_factory=list)
+
+    def column(self, name: str) -> list[float]:
+        return [row[name] for row in self.rows]
+
+
+def to_dataset(
+    images: np.ndarray,
+    labels: np.ndarray,
+    *,
+    mean: Sequence[float],
+    std: Sequence[float],
+    device: torch.device | str = "cpu",
+    name: str = "",
+    classes: int = 10,
+) -> Dataset:
+    """uint8 ``(N, H, W, C)`` images to a normalised float32 NCHW :class:`Dataset` on ``device``."""
+    if images.ndim != 4 or images.dtype != np.uint8:
+        raise ValueError(f"images must be uint8 (N, H, W, C), got {images.dtype} {images.shape}")
+    if labels.shape != (images.shape[0],):
+        raise ValueError(f"labels must have shape ({images.shape[0]},), got {labels.shape}")
+    x = torch.from_numpy(np.ascontiguousarray(images)).to(device).permute(0, 3, 1, 2).float().div_(255.0)
+    mean_t = torch.tensor(mean, dtype=torch.float32, device=x.device).view(1, -1, 1, 1)
+    std_t = torch.tensor(std, dtype=torch.float32, device=x.device).view(1, -1, 1, 1)
+    x = ((x - mean_t) / std_t).contiguous()
+    y = torch.from_numpy(labels.astype(np.int64)).to(device)
+    return Dataset(x, y, name=name, classes=classes)
+
+
+def channel_stats(images: np.ndarray) -> tuple[list[float], list[float]]:
+    """Per-channel mean and standard deviation of uint8 NHWC images, in [0, 1] units (from the training set)."""
+    flat = images.reshape(-1, images.shape[-1]).astype(np.float64) / 255.0
+    return flat.mean(axis=0).tolist(), flat.std(axis=0).tolist()
+
+
+def epoch_seed(seed: int, epoch: int, stream: int) -> int:
+    """A 63-bit seed for one random stream of one epoch, independent across (seed, epoch, stream)."""
+    return int(np.random.SeedSequence([seed, epoch, stream]).generate_state(1, dtype=np.uint64)[0] >> 1)
+
+
+def _augment(x: torch.Tensor, config: TrainConfig, generator: torch.Generator) -> torch.Tensor:
+    """Random translation (zero padding) and horizontal flip, drawn from ``generator`` (on the CPU)."""
+    n, _, h, w = x.shape
+    if config.translate > 0:
+        t = config.translate
+        shifts = torch.randint(-t, t + 1, (n, 2), generator=generator)
+        padded = nn.functional.pad(x, (t, t, t, t))
+        # One gather builds all crops: row/column indices of each example's shifted window.
+        rows = (torch.arange(h).view(1, h) + t + shifts[:, :1]).to(x.device)
+        cols = (torch.arange(w).view(1, w) + t + shifts[:, 1:]).to(x.device)
+        index = torch.arange(n, device=x.device).view(n, 1, 1)
+        x = padded.permute(0, 2, 3, 1)[index, rows.view(n, h, 1), cols.view(n, 1, w)].permute(0, 3, 1, 2)
+    if config.flip:
+        flip = (torch.rand(n, generator=generator) < 0.5).to(x.device).view(n, 1, 1, 1)
+        x = torch.where(flip, x.flip(-1), x)
+    return x.contiguous()
+
+
+def _seed_model_generators(model: nn.Module, seed: int) -> None:
+    """Reseed every ``torch.Generator`` a layer owns (frequency dropout), so that an epoch is reproducible."""
+    for index, module in enumerate(model.modules()):
+        generator = getattr(module, "generator", None)
+        if isinstance(generator, torch.Generator):
+            generator.manual_seed(epoch_seed(seed, index, 7))
+
+
+def make_optimizer(model: nn.Module, config: TrainConfig) -> torch.optim.Optimizer:
+    """The optimizer of ``config`` over ``model``'s parameters."""
+    if config.optimizer == "adam":
+        return torch.optim.Adam(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
+    return torch.optim.SGD(model.parameters(), lr=config.lr, momentum=config.momentum, weight_decay=config.weight_decay)
+
+
+def learning_rate(config: TrainConfig, epoch: int) -> float:
+    """Learning rate used during ``epoch`` (0-based)."""
+    if config.schedule == "cosine":
+        return config.lr * 0.5 * (1.0 + math.cos(math.pi * epoch / config.epochs))
+    return config.lr
+
+
+@torch.no_grad()
+def evaluate(model: nn.Module, data: Dataset, *, batch_size: int = 500, limit: int = 0) -> tuple[float, float]:
+    """Mean cross-entropy and error rate of ``model`` (in eval mode) on the first ``limit`` (0: all) examples."""
+    was_training = model.training
+    model.eval()
+    count = len(data) if limit <= 0 else min(limit, len(data))
+    loss_sum = 0.0
+    wrong = 0
+    for start in range(0, count, batch_size):
+        stop = min(start + batch_size, count)
+        logits = model(data.images[start:stop])
+        target = data.labels[start:stop]
+        loss_sum += float(nn.functional.cross_entropy(logits, target, reduction="sum"))
+        wrong += int((logits.argmax(dim=1) != target).sum())
+    model.train(was_training)
+    return loss_sum / count, wrong / count
+
+
+class RunFiles:
+    """Paths of one run's files inside ``run_dir``."""
+
+    def __init__(self, run_dir: Path) -> None:
+        self.dir = Path(run_dir)
+        self.checkpoint = self.dir / CHECKPOINT
+        self.csv = self.dir / METRICS_CSV
+        self.json = self.dir / METRICS_JSON
+
+
+def _write_metrics(files: RunFiles, history: History, config: TrainConfig, extra: dict[str, Any]) -> None:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(METRIC_FIELDS), lineterminator="\n")
+    writer.writeheader()
+    for row in history.rows:
+        writer.writerow({key: repr(value) if isinstance(value, float) else value for key, value in row.items()})
+    _io.write_text(files.csv, buffer.getvalue())
+    _io.write_json(files.json, {"config": dataclasses.asdict(config), **extra, "epochs": history.rows})
+
+
+def _save_checkpoint(
+    files: RunFiles,
+    model: nn.Module,
+    optimizer: torch.optim.Optimizer,
+    history: History,
+    config: TrainConfig,
+    extra: dict[str, Any],
+) -> None:
+    state = {
+        "format": 1,
+        "config": dataclasses.asdict(config),
+        "extra": extra,
+        "epoch": len(history.rows),
+        "model": model.state_dict(),
+        "optimizer": optimizer.state_dict(),
+        "history": history.rows,
+    }
+    _io.atomic_write(files.checkpoint, lambda handle: torch.save(state, handle))
+
+
+def _load_checkpoint(
+    files: RunFiles, model: nn.Module, optimizer: torch.optim.Optimizer, config: TrainConfig, extra: dict[str, Any]
+) -> History:
+    try:
+        state = torch.load(files.checkpoint, map_location="cpu", weights_only=True)
+    except Exception as exc:  # a checkpoint is written atomically, so this is a foreign or damaged file
+        raise RuntimeError(
+            f"cannot read checkpoint {files.checkpoint}: {exc}. Delete it (or the run folder) to start over."
+        ) from exc
+    saved = state.get("config")
+    if saved != dataclasses.asdict(config) or state.get("extra") != extra:
+        wanted = {**dataclasses.asdict(config), **extra}
+        had = {**(saved or {}), **(state.get("extra") or {})}
+        diff = {key: (had.get(key), wanted.get(key)) for key in sorted(set(wanted) | set(had))}
+        diff = {key: pair for key, pair in diff.items() if pair[0] != pair[1]}
+        raise RuntimeError(
+            f"--resume: checkpoint {files.checkpoint} was made with different settings "
+            f"(setting: (checkpoint, now)) {diff}. Rerun with the same options, or without --resume to start over."
+        )
+    model.load_state_dict(state["model"])
+    optimizer.load_state_dict(state["optimizer"])
+    return History(list(state["history"]))
+
+
+def _batches(count: int, batch_size: int, order: torch.Tensor) -> Iterator[torch.Tensor]:
+    for start in range(0, count, batch_size):
+        yield order[start : start + batch_size]
+
+
+def train(
+    model: nn.Module,
+    train_set: Dataset,
+    test_set: Dataset,
+    config: TrainConfig,
+    run_dir: Path,
+    *,
+    resume: bool = False,
+    progress: bool = True,
+    description: str = "",
+    extra: dict[str, Any] | None = None,
+    on_epoch: Callable[[int, dict[str, float]], None] | None = None,
+) -> History:
+    """Train ``model`` on ``train_set`` for ``config.epochs`` epochs; evaluate on ``test_set`` after each one.
+
+    Parameters
+    ----------
+    model : nn.Module
+        Already initialised (by the caller, from the run's seed) and on the data's device.
+    train_set, test_set : Dataset
+        From :func:`to_dataset`.
+    config : TrainConfig
+        The run's settings.
+    run_dir : Path
+        Folder of the run's checkpoint and metrics.
+    resume : bool
+        Continue from ``run_dir/checkpoint.pt`` if it exists (a finished run is then returned as is). Without it
+        an existing run is started over.
+    progress : bool
+        A tqdm bar per epoch with the running loss and error; otherwise one line per epoch.
+    description : str
+        Label of the run in progress output.
+    extra : dict, optional
+        JSON-able description of the run (net, dataset...), saved with the metrics and checked on resume.
+    on_epoch : callable, optional
+        Called as ``on_epoch(epoch, row)`` after each epoch's checkpoint is written (used by tests to interrupt).
+
+    Returns
+    -------
+    History
+        The metrics of every epoch, resumed ones included.
+    """
+    extra = dict(extra or {})
+    files = RunFiles(run_dir)
+    files.dir.mkdir(parents=True, exist_ok=True)
+    optimizer = make_optimizer(model, config)
+    history = History()
+    if resume and files.checkpoint.exists():
+        history = _load_checkpoint(files, model, optimizer, config, extra)
+        if history.rows:
+            print(f"[{description}] resumed after epoch {len(history.rows)} from {files.checkpoint}", flush=True)
+    device = train_set.images.device
+    loss_fn = nn.CrossEntropyLoss()
+    for epoch in range(len(history.rows), config.epochs):
+        start_time = time.perf_counter()
+        lr = learning_rate(config, epoch)
+        for group in optimizer.param_groups:
+            group["lr"] = lr
+        # Every random stream of the epoch restarts from (seed, epoch): see the module docstring.
+        order = torch.from_numpy(np.random.default_rng(epoch_seed(config.seed, epoch, 0)).permutation(len(train_set)))
+        augment_generator = torch.Generator().manual_seed(epoch_seed(config.seed, epoch, 1))
+        torch.manual_seed(epoch_seed(config.seed, epoch, 2))
+        _seed_model_generators(model, epoch_seed(config.seed, epoch, 3))
+        model.train()
+        running_loss = 0.0
+        running_wrong = 0
+        seen = 0
+        bar = _progress_bar(len(train_set), f"{description} ep {epoch + 1}/{config.epochs}", enabled=progress)
+        for index in _batches(len(train_set), config.batch_size, order.to(device)):
+            x = train_set.images[index]
+            y = train_set.labels[index]
+            if config.augment:
+                x = _augment(x, config, augment_generator)
+            logits = model(x)
+            loss = loss_fn(logits, y)
+            if not torch.isfinite(loss):
+                raise FloatingPointError(
+                    f"[{description}] loss became {float(loss)} in epoch {epoch + 1}: lower the learning rate"
+                )
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            batch = int(y.shape[0])
+            running_loss += float(loss.detach()) * batch
+            running_wrong += int((logits.detach().argmax(dim=1) != y).sum())
+            seen += batch
+            if bar is not None:
+                bar.update(batch)
+                bar.set_postfix(loss=f"{running_loss / seen:.3f}", err=f"{running_wrong / seen:.3f}", refresh=False)
+        if bar is not None:
+            bar.close()
+        if config.train_eval_size > 0:
+            train_loss, train_error = evaluate(model, train_set, limit=config.train_eval_size)
+        else:
+            train_loss, train_error = running_loss / seen, running_wrong / seen
+        test_loss, test_error = evaluate(model, test_set)
+        row = {
+            "epoch": epoch + 1,
+            "train_loss": train_loss,
+            "train_error": train_error,
+            "test_loss": test_loss,
+            "test_error": test_error,
+            "lr": lr,
+            "seconds": time.perf_counter() - start_time,
+        }
+        history.rows.append(row)
+        # Metrics first, then the checkpoint: a run killed in between redoes one epoch and rewrites the same rows.
+        _write_metrics(files, history, config, extra)
+        _save_checkpoint(files, model, optimizer, history, config, extra)
+        if not progress or not sys.stderr.isatty():
+            print(
+                f"[{description}] epoch {epoch + 1}/{config.epochs}: train loss {train_loss:.4f} "
+                f"err {train_error:.4f} | test loss {test_loss:.4f} err {test_error:.4f} | {row['seconds']:.1f} s",
+                flush=True,
+            )
+        if on_epoch is not None:
+            on_epoch(epoch + 1, row)
+    return history
+
+
+def _progress_bar(total: int, description: str, *, enabled: bool) -> Any:
+    if not enabled or not sys.stderr.isatty():
+        return None
+    try:
+        from tqdm import tqdm
+    except ImportError:  # progress bars are a nicety; the per-epoch line still reports everything
+        return None
+    return tqdm(total=total, desc=description, unit="img", leave=False, dynamic_ncols=True, file=sys.stderr)

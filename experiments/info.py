@@ -1,0 +1,890 @@
+"""Experiment 1: information preservation of spectral pooling against max and average pooling (paper Fig. 2, 4a).
+
+Every image ``x`` is pooled to fewer parameters, brought back to its full size, and compared with itself by the
+relative approximation loss ``||x - x_hat|| / ||x||`` (per image, over all its pixels and channels), plotted
+against the fraction of parameters kept, ``h' w' / (h w)``:
+
+* spectral pooling to every square size ``m = 1 .. n`` (``spectralcore.spectral_pool``), then spectral upsampling
+  back (``spectralcore.spectral_upsample``), with both Nyquist rules: ``"sum"`` (ours, the
+  ``scipy.signal.resample`` rule) and ``"average"`` (the paper's Algorithm 1);
+* max pooling and average pooling over non-overlapping ``s x s`` windows for every stride ``s >= 2`` that divides
+  the side ``n``, brought back by nearest-neighbour upsampling (fraction kept ``1 / s**2``).
+
+**Which upsampling pairs with which rule.** ``spectral_upsample`` has a single rule: it zero-pads the spectrum and
+splits an even length's Nyquist bin into equal halves at ``+m/2`` and ``-m/2``. That equals the real part of the
+literal "centre the spectrum and zero-pad it" recipe, and under ``norm="ortho"`` it is exactly the transpose of
+``spectral_pool(..., nyquist="average")``, i.e. the backward pass the paper describes (zero-pad the spectrum). So
+the paper's pair is ``spectral_upsample`` after the ``"average"`` pooling, and the same ``spectral_upsample`` is
+also the right inverse of the ``"sum"`` pooling, for which upsample∘pool is the orthogonal projection onto the
+band-limited images (hence the least loss, per image). :func:`nyquist_pairing_check` verifies all of this on the
+per-axis matrices and the run records the result.
+
+The relative loss does not depend on ``norm`` as long as pooling and upsampling use the same one (the two scale
+factors cancel); the run verifies it on a subset of every dataset.
+
+Data (all offline, see :mod:`experiments.data`): random square crops of the bundled colour photos (32x32 and
+64x64 by default; the paper used ImageNet validation images), the Fashion-MNIST test images (28x28, grey) and,
+with ``--cifar-dir``, the CIFAR test images (32x32x3). Pixel values are scaled to ``[0, 1]``; images with
+``||x|| = 0`` are skipped (their relative loss is undefined) and counted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+import spectralcore as sc
+from experiments import _io
+
+RULES = ("sum", "average")
+WINDOWS = ("max", "avg")
+PERCENTILES = (10, 25, 50, 75, 90)
+DEFAULT_CROP_SIZES = (32, 64)
+# Per scale: random photo crops per crop size, and test images per dataset (0 = the whole test set).
+SCALES: dict[str, dict[str, int]] = {
+    "tiny": {"crops": 16, "images": 16},
+    "quick": {"crops": 512, "images": 1000},
+    "paper": {"crops": 4096, "images": 0},
+}
+# Fractions of parameters kept in the report's tables: max pooling's 2x2, 4x4 and 8x8 levels.
+TABLE_FRACTIONS = (1 / 4, 1 / 16, 1 / 64)
+# The qualitative grid (paper Fig. 2): a fixed 128x128 crop of the astronaut's face, reduced by these strides.
+GRID_PHOTO = "astronaut"
+GRID_BOX = (26, 192, 128)  # top, left, side, in the 512x512 photo
+GRID_STRIDES = (2, 4, 8, 16)
+# Derived seeds: SeedSequence([--seed, SEED_TAG, stream]) with stream = crop size, or a dataset tag below, so that
+# changing one dataset's options never changes another dataset's images.
+SEED_TAG = 1
+STREAM_FASHION = 1000
+STREAM_CIFAR = 1001
+NORM_CHECK_IMAGES = 32
+TOLERANCE = 1e-12
+# Cached real matrices: at n <= 64 a matmul per axis is about twice as fast as the FFT path (measured here).
+METHOD = "matmul"
+
+DATASET_TITLES = {"fashion-mnist": "Fashion-MNIST test images"}
+STYLE = {
+    "sum": ("C0", "-", "spectral pooling, sum rule (ours)"),
+    "average": ("C1", "--", "spectral pooling, average rule (paper)"),
+    "max": ("C3", "s", "max pooling + nearest"),
+    "avg": ("C2", "^", "average pooling + nearest"),
+}
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Command line
+# ---------------------------------------------------------------------------------------------------------------
+def add_arguments(group: argparse._ArgumentGroup) -> None:
+    """Options of experiment 1 (``--info-*``); unset ones take the ``--scale`` preset."""
+    group.add_argument(
+        "--info-crops",
+        type=int,
+        default=None,
+        help="random photo crops per crop size (tiny: 16, quick: 512, paper: 4096)",
+    )
+    group.add_argument(
+        "--info-sizes",
+        type=int,
+        nargs="+",
+        default=None,
+        help="sides of the square photo crops (default 32 64)",
+    )
+    group.add_argument(
+        "--info-images",
+        type=int,
+        default=None,
+        help="Fashion-MNIST / CIFAR test images, a seeded subset; 0 = all (tiny: 16, quick: 1000, paper: all)",
+    )
+    group.add_argument(
+        "--info-batch",
+        type=int,
+        default=128,
+        help="images pooled at once; bounds the memory, not the results (default 128)",
+    )
+
+
+def settings(args: argparse.Namespace) -> dict[str, Any]:
+    """The scale preset with the ``--info-*`` overrides applied and checked.
+
+    Raises
+    ------
+    SystemExit
+        An option is out of range (the message names it).
+    """
+    if args.scale not in SCALES:
+        raise SystemExit(f"--scale: expected one of {', '.join(SCALES)}, got {args.scale!r}")
+    preset = SCALES[args.scale]
+    crops = preset["crops"] if getattr(args, "info_crops", None) is None else int(args.info_crops)
+    images = preset["images"] if getattr(args, "info_images", None) is None else int(args.info_images)
+    sizes = list(DEFAULT_CROP_SIZES) if getattr(args, "info_sizes", None) is None else list(args.info_sizes)
+    batch = 128 if getattr(args, "info_batch", None) is None else int(args.info_batch)
+    if crops < 1:
+        raise SystemExit(f"--info-crops: expected a positive number of crops, got {crops}")
+    if images < 0:
+        raise SystemExit(f"--info-images: expected a count >= 0 (0 = all), got {images}")
+    if batch < 1:
+        raise SystemExit(f"--info-batch: expected a positive batch size, got {batch}")
+    if not sizes or any(s < 2 for s in sizes):
+        raise SystemExit(f"--info-sizes: expected crop sides >= 2, got {sizes}")
+    return {
+        "scale": args.scale,
+        "seed": int(args.seed),
+        "crops": crops,
+        "crop_sizes": list(dict.fromkeys(int(s) for s in sizes)),
+        "images": images,
+        "batch": batch,
+        "verify": not args.no_verify,
+        "cifar_label": args.cifar_label,
+    }
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The measurements (images are (N, C, n, n) float64 arrays: the pooled axes last, the layout the core is fast on)
+# ---------------------------------------------------------------------------------------------------------------
+def relative_loss(x: np.ndarray, x_hat: np.ndarray) -> np.ndarray:
+    """Per-image relative loss ``||x - x_hat|| / ||x||`` over every axis but the first.
+
+    Parameters
+    ----------
+    x, x_hat : ndarray, shape (N, ...)
+        Images and their reconstructions.
+
+    Returns
+    -------
+    ndarray, shape (N,)
+    """
+    diff = (x - x_hat).reshape(len(x), -1)
+    flat = x.reshape(len(x), -1)
+    return np.sqrt(np.einsum("ij,ij->i", diff, diff) / np.einsum("ij,ij->i", flat, flat))
+
+
+def spectral_reconstruct(x: np.ndarray, m: int, *, nyquist: str = "sum", norm: str = "amplitude") -> np.ndarray:
+    """Spectral pooling of the last two axes to ``m x m``, then spectral upsampling back to the input's size.
+
+    Parameters
+    ----------
+    x : ndarray, shape (..., h, w)
+        Real images; leading axes are batch axes.
+    m : int
+        Pooled side, ``1 <= m <= min(h, w)``.
+    nyquist : {"sum", "average"}
+        Nyquist rule of the pooling (the upsampling has only one, see the module docstring).
+    norm : {"amplitude", "ortho"}
+        DFT normalisation, the same for both steps.
+
+    Returns
+    -------
+    ndarray, shape (..., h, w)
+    """
+    h, w = x.shape[-2:]
+    pooled = sc.spectral_pool(x, (m, m), axes=(-2, -1), nyquist=nyquist, norm=norm, method=METHOD)
+    return sc.spectral_upsample(pooled, (h, w), axes=(-2, -1), norm=norm, method=METHOD)
+
+
+def window_reconstruct(x: np.ndarray, stride: int, kind: str) -> np.ndarray:
+    """Max or average pooling over non-overlapping ``stride x stride`` windows, then nearest-neighbour upsampling.
+
+    Parameters
+    ----------
+    x : ndarray, shape (..., h, w)
+        Images; ``h`` and ``w`` must be multiples of ``stride``.
+    stride : int
+        Window side and stride.
+    kind : {"max", "avg"}
+        Pooling operator.
+
+    Returns
+    -------
+    ndarray, shape (..., h, w)
+    """
+    return _window_blocks(x, stride, kind)[1].reshape(x.shape)
+
+
+def _window_blocks(x: np.ndarray, stride: int, kind: str) -> tuple[np.ndarray, np.ndarray]:
+    """``x`` viewed as windows ``(..., h/s, s, w/s, s)`` and the reconstruction broadcast to that shape."""
+    h, w = x.shape[-2:]
+    if h % stride or w % stride:
+        raise ValueError(f"window pooling needs sides divisible by the stride: got {h}x{w} and stride {stride}")
+    if kind not in WINDOWS:
+        raise ValueError(f"kind: expected one of {WINDOWS}, got {kind!r}")
+    blocks = x.reshape(*x.shape[:-2], h // stride, stride, w // stride, stride)
+    pooled = blocks.max(axis=(-3, -1), keepdims=True) if kind == "max" else blocks.mean(axis=(-3, -1), keepdims=True)
+    # Broadcasting the pooled value over its window *is* nearest-neighbour upsampling (np.repeat on both axes).
+    return blocks, np.broadcast_to(pooled, blocks.shape)
+
+
+def window_strides(n: int) -> list[int]:
+    """Strides ``s >= 2`` whose non-overlapping ``s x s`` windows tile an ``n x n`` image exactly."""
+    return [s for s in range(2, n + 1) if n % s == 0]
+
+
+def _batches(count: int, batch: int) -> Iterator[slice]:
+    for start in range(0, count, batch):
+        yield slice(start, min(start + batch, count))
+
+
+def spectral_losses(
+    images: np.ndarray, *, rules: tuple[str, ...] = RULES, norm: str = "amplitude", batch: int = 128
+) -> dict[str, np.ndarray]:
+    """Relative loss of spectral pooling + upsampling for every pooled side ``m = 1 .. n``.
+
+    Parameters
+    ----------
+    images : ndarray, shape (N, C, n, n)
+        Images with non-zero norm.
+    rules : tuple of str
+        Nyquist rules to measure.
+    norm : {"amplitude", "ortho"}
+        DFT normalisation (the losses do not depend on it).
+    batch : int
+        Images processed at once.
+
+    Returns
+    -------
+    dict
+        ``rule -> ndarray (N, n)``; column ``m - 1`` holds the loss at side ``m`` (the last column is 0: pooling
+        to the full size is the identity).
+    """
+    n = images.shape[-1]
+    out = {rule: np.empty((len(images), n)) for rule in rules}
+    for part in _batches(len(images), batch):
+        x = images[part]
+        for rule in rules:
+            for m in range(1, n + 1):
+                out[rule][part, m - 1] = relative_loss(x, spectral_reconstruct(x, m, nyquist=rule, norm=norm))
+    return out
+
+
+def window_losses(images: np.ndarray, strides: list[int], *, batch: int = 128) -> dict[str, np.ndarray]:
+    """Relative loss of max / average pooling + nearest-neighbour upsampling at each stride.
+
+    Returns
+    -------
+    dict
+        ``"max"`` and ``"avg"`` -> ndarray ``(N, len(strides))``.
+    """
+    out = {kind: np.empty((len(images), len(strides))) for kind in WINDOWS}
+    for part in _batches(len(images), batch):
+        x = images[part]
+        for j, stride in enumerate(strides):
+            for kind in WINDOWS:
+                blocks, recon = _window_blocks(x, stride, kind)
+                out[kind][part, j] = relative_loss(blocks, recon)
+    return out
+
+
+def summarize(losses: np.ndarray) -> dict[str, list[float]]:
+    """Mean and percentiles (10, 25, 50 = median, 75, 90) over images (axis 0) of an ``(N, K)`` loss array."""
+    pct = np.percentile(losses, PERCENTILES, axis=0)
+    stats = {"mean": losses.mean(axis=0).tolist(), "median": pct[PERCENTILES.index(50)].tolist()}
+    stats.update({f"p{p}": pct[i].tolist() for i, p in enumerate(PERCENTILES) if p != 50})
+    return stats
+
+
+def nearest_side(n: int, fraction: float) -> int:
+    """The square side ``m`` in ``1..n`` whose fraction ``m**2 / n**2`` is nearest to ``fraction`` (in log scale)."""
+    target = n * math.sqrt(fraction)
+    candidates = {min(n, max(1, math.floor(target))), min(n, max(1, math.ceil(target)))}
+    return min(sorted(candidates), key=lambda m: abs(math.log(m / target)))
+
+
+def nyquist_pairing_check(n: int) -> dict[str, float]:
+    """Check, on the per-axis ``n``-point matrices, which upsampling pairs with which Nyquist rule.
+
+    For every ``m < n`` (``D`` pooling ``n -> m``, ``U`` upsampling ``m -> n``):
+
+    * ``upsample_minus_avg_pool_transpose``: ``max |U - D_average^T|`` under ``norm="ortho"``: the upsampling is
+      the adjoint of the paper's pooling (its backward pass, "zero-pad the spectrum");
+    * ``upsample_minus_literal_zero_pad``: ``max |U - Re(literal zero-padding)|``: the centred spectrum padded
+      with zeros (the Nyquist bin on one side only), inverse transformed, real part;
+    * ``sum_pool_after_upsample_minus_identity``: ``max |D_sum U - I|``;
+    * ``sum_projection_asymmetry`` and ``sum_projection_idempotency``: ``U D_sum`` is an orthogonal projection.
+
+    Returns
+    -------
+    dict
+        The largest deviation of each, over all ``m``.
+    """
+    worst = dict.fromkeys(
+        (
+            "upsample_minus_avg_pool_transpose",
+            "upsample_minus_literal_zero_pad",
+            "sum_pool_after_upsample_minus_identity",
+            "sum_projection_asymmetry",
+            "sum_projection_idempotency",
+        ),
+        0.0,
+    )
+    eye_n = np.eye(n)
+    for m in range(1, n):
+        # Column j of op(I) is op(e_j): the operator's matrix (axis 0 is the transformed one).
+        d_avg = sc.spectral_pool(eye_n, m, axes=0, norm="ortho", nyquist="average", method=METHOD)
+        d_sum = sc.spectral_pool(eye_n, m, axes=0, norm="ortho", nyquist="sum", method=METHOD)
+        up = sc.spectral_upsample(np.eye(m), n, axes=0, norm="ortho", method=METHOD)
+        centred = np.fft.fftshift(np.fft.fft(np.eye(m), axis=0, norm="ortho"), axes=0)
+        padded = np.zeros((n, m), dtype=complex)
+        padded[n // 2 - m // 2 : n // 2 - m // 2 + m] = centred
+        literal = np.fft.ifft(np.fft.ifftshift(padded, axes=0), axis=0, norm="ortho").real
+        proj = up @ d_sum
+        for key, value in (
+            ("upsample_minus_avg_pool_transpose", up - d_avg.T),
+            ("upsample_minus_literal_zero_pad", up - literal),
+            ("sum_pool_after_upsample_minus_identity", d_sum @ up - np.eye(m)),
+            ("sum_projection_asymmetry", proj - proj.T),
+            ("sum_projection_idempotency", proj @ proj - proj),
+        ):
+            worst[key] = max(worst[key], float(np.max(np.abs(value))))
+    return worst
+
+
+def measure(images: np.ndarray, *, batch: int = 128) -> dict[str, Any]:
+    """All statistics of one dataset.
+
+    Parameters
+    ----------
+    images : ndarray, shape (N, C, n, n)
+        Float images in ``[0, 1]``; all-zero images are skipped and counted.
+    batch : int
+        Images processed at once.
+
+    Returns
+    -------
+    dict
+        ``count``, ``skipped_zero_norm``, ``spectral`` (per rule: ``m``, ``fraction`` and the statistics over images
+        per side), ``window`` (per kind: ``stride``, ``pooled``, ``fraction``, statistics), ``comparison`` (one row
+        per max-pooling stride), ``match_max_2x2`` and ``checks``.
+    """
+    if images.ndim != 4 or images.shape[-1] != images.shape[-2]:
+        raise ValueError(f"expected square images of shape (N, C, n, n), got {images.shape}")
+    n = images.shape[-1]
+    nonzero = np.einsum("ijkl,ijkl->i", images, images) > 0
+    images = images[nonzero]
+    if len(images) == 0:
+        raise ValueError("every image has norm 0: the relative loss is undefined")
+    spec = spectral_losses(images, batch=batch)
+    strides = window_strides(n)
+    win = window_losses(images, strides, batch=batch)
+
+    sides = list(range(1, n + 1))
+    result: dict[str, Any] = {
+        "n": n,
+        "channels": int(images.shape[1]),
+        "count": len(images),
+        "skipped_zero_norm": int(np.count_nonzero(~nonzero)),
+        "spectral": {
+            rule: {"m": sides, "fraction": [m * m / (n * n) for m in sides], **summarize(spec[rule])} for rule in RULES
+        },
+        "window": {
+            kind: {
+                "stride": strides,
+                "pooled": [n // s for s in strides],
+                "fraction": [1 / (s * s) for s in strides],
+                **summarize(win[kind]),
+            }
+            for kind in WINDOWS
+        },
+    }
+
+    def median(a: np.ndarray) -> float:
+        return float(np.median(a))
+
+    def ratio_stats(num: np.ndarray, den: np.ndarray) -> dict[str, float]:
+        # Per-image ratios need a non-zero denominator (a window-constant image is reconstructed exactly).
+        ok = den > 0
+        return {
+            "ratio_of_medians": median(num) / median(den) if median(den) > 0 else math.nan,
+            "median_of_ratios": median(num[ok] / den[ok]) if ok.any() else math.nan,
+            "fraction_of_images_below": float(np.mean(num < den)),
+        }
+
+    comparison = []
+    for j, stride in enumerate(strides):
+        m = n // stride
+        row: dict[str, Any] = {
+            "stride": stride,
+            "m": m,
+            "fraction": 1 / (stride * stride),
+            "median": {
+                "sum": median(spec["sum"][:, m - 1]),
+                "average": median(spec["average"][:, m - 1]),
+                "max": median(win["max"][:, j]),
+                "avg": median(win["avg"][:, j]),
+            },
+        }
+        for rule in RULES:
+            for kind in WINDOWS:
+                row[f"{rule}_vs_{kind}"] = ratio_stats(spec[rule][:, m - 1], win[kind][:, j])
+        comparison.append(row)
+    result["comparison"] = comparison
+
+    # The paper's headline: the fewest parameters with which spectral pooling (median over images) loses no more
+    # than max pooling does at its smallest reduction, 2x2.
+    match = None
+    if strides and strides[0] == 2:
+        target = median(win["max"][:, 0])
+        medians = np.median(spec["sum"], axis=0)
+        m_match = int(np.argmax(medians <= target)) + 1  # medians[-1] == 0, so a match always exists
+        match = {
+            "max_2x2_median": target,
+            "m": m_match,
+            "fraction": m_match * m_match / (n * n),
+            "parameter_ratio": 0.25 / (m_match * m_match / (n * n)),
+        }
+    result["match_max_2x2"] = match
+
+    k = min(NORM_CHECK_IMAGES, len(images))
+    ortho = spectral_losses(images[:k], norm="ortho", batch=batch)
+    result["checks"] = {
+        # U D_sum is the orthogonal projection onto the band-limited images, U D_average is not: sum <= average.
+        "sum_minus_average_max": float(np.max(spec["sum"] - spec["average"])),
+        # Nested band-limited subspaces: the projection loss cannot grow with m.
+        "sum_max_increase_in_m": float(np.max(np.diff(spec["sum"], axis=1))) if n > 1 else 0.0,
+        "loss_at_full_size_max": float(np.max(np.abs([spec[r][:, -1] for r in RULES]))),
+        "norm_invariance_images": k,
+        "norm_invariance_max_abs_diff": float(max(np.max(np.abs(ortho[r] - spec[r][:k])) for r in RULES)),
+        "tolerance": TOLERANCE,
+    }
+    result["checks"]["all_hold"] = bool(
+        result["checks"]["sum_minus_average_max"] <= TOLERANCE
+        and result["checks"]["sum_max_increase_in_m"] <= TOLERANCE
+        and result["checks"]["loss_at_full_size_max"] <= TOLERANCE
+        and result["checks"]["norm_invariance_max_abs_diff"] <= 1e-10
+    )
+    return result
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Data
+# ---------------------------------------------------------------------------------------------------------------
+def _rng(seed: int, stream: int) -> np.random.Generator:
+    return np.random.default_rng(np.random.SeedSequence([seed, SEED_TAG, stream]))
+
+
+def _to_nchw(images: np.ndarray) -> np.ndarray:
+    """(N, h, w) or (N, h, w, C) pixels -> contiguous float64 (N, C, h, w) in [0, 1] (uint8 is divided by 255)."""
+    if images.dtype == np.uint8:
+        x = images.astype(np.float64)
+        x /= 255.0
+    else:
+        x = np.asarray(images, dtype=np.float64)  # no copy for the float64 crops (a paper-scale set is 400 MB)
+    x = x[:, None] if x.ndim == 3 else x.transpose(0, 3, 1, 2)
+    return np.ascontiguousarray(x)
+
+
+def _subset(total: int, count: int, rng: np.random.Generator) -> np.ndarray:
+    if count == 0 or count >= total:
+        return np.arange(total)
+    return np.sort(rng.choice(total, size=count, replace=False))
+
+
+def _datasets(args: argparse.Namespace, cfg: dict[str, Any]) -> Iterator[tuple[str, str, np.ndarray, dict[str, Any]]]:
+    """Yield ``(key, title, images (N, C, n, n), source)`` per dataset.
+
+    The test sets are read (as compact uint8) before anything is measured, so that a missing or corrupt file stops
+    the run at once, not after the photo crops; the float64 copies are made one dataset at a time.
+    """
+    from experiments import data
+
+    # Missing files raise data.DatasetError naming the paths tried: not hidden, the run stops.
+    fashion, _ = data.load_fashion_mnist(args.fashion_mnist_dir, subset="test", verify=cfg["verify"])
+    cifar = None
+    if getattr(args, "cifar_dir", None) is not None:
+        cifar = data.load_cifar(args.cifar_dir, subset="test", label=cfg["cifar_label"], verify=cfg["verify"])
+    photos = data.load_photos()
+
+    for size in cfg["crop_sizes"]:
+        crops = _to_nchw(data.random_crops(photos, size, cfg["crops"], rng=_rng(cfg["seed"], size)))
+        source = {"photos": [name for name, _ in photos], "crops": cfg["crops"], "seed_stream": size}
+        yield f"photos{size}", f"photo crops {size}×{size}", crops, source
+        del crops  # before the next size's crops are drawn
+
+    idx = _subset(len(fashion), cfg["images"], _rng(cfg["seed"], STREAM_FASHION))
+    source = {"subset": "test", "available": len(fashion), "used": len(idx), "seed_stream": STREAM_FASHION}
+    yield "fashion-mnist", DATASET_TITLES["fashion-mnist"], _to_nchw(fashion[idx]), source
+
+    if cifar is not None:
+        images, labels = cifar
+        idx = _subset(len(images), cfg["images"], _rng(cfg["seed"], STREAM_CIFAR))
+        name = "CIFAR-100" if len(labels) and int(labels.max()) >= 10 else "CIFAR-10"
+        source = {"name": name, "subset": "test", "available": len(images), "used": len(idx)}
+        yield "cifar", f"{name} test images", _to_nchw(images[idx]), {**source, "seed_stream": STREAM_CIFAR}
+
+
+def grid_photo() -> tuple[str, np.ndarray, list[int]]:
+    """The grid's photo: the fixed 128x128 crop of the astronaut's face, float64 ``(3, 128, 128)`` in [0, 1].
+
+    Raises
+    ------
+    ValueError
+        The bundled photos have no astronaut, or it is too small for the crop.
+    """
+    from experiments import data
+
+    photos = dict(data.load_photos())
+    name = next((key for key in photos if GRID_PHOTO in key.lower()), None)
+    if name is None:
+        raise ValueError(f"no photo named like {GRID_PHOTO!r} among the bundled photos {sorted(photos)}")
+    top, left, side = GRID_BOX
+    img = photos[name]
+    if img.shape[0] < top + side or img.shape[1] < left + side:
+        raise ValueError(f"photo {name!r} of shape {img.shape} is too small for the grid crop {GRID_BOX}")
+    crop = img[top : top + side, left : left + side]
+    return name, _to_nchw(crop[None])[0], [top, left, side]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Figures
+# ---------------------------------------------------------------------------------------------------------------
+def _pyplot() -> Any:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def curves_figure(datasets: dict[str, dict[str, Any]]) -> Any:
+    """Loss against fraction kept: one panel per dataset, medians with their 25-75 % band or bars."""
+    plt = _pyplot()
+    count = len(datasets)
+    cols = count if count <= 3 else 2
+    rows = math.ceil(count / cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(5.2 * cols, 4.4 * rows), squeeze=False, layout="constrained")
+    for ax, entry in zip(axes.ravel(), datasets.values(), strict=False):
+        for rule in RULES:
+            color, line, label = STYLE[rule]
+            curve = entry["spectral"][rule]
+            ax.plot(curve["fraction"], curve["median"], line, color=color, label=f"{label}, median")
+            if rule == "sum":
+                ax.fill_between(curve["fraction"], curve["p25"], curve["p75"], color=color, alpha=0.25, lw=0)
+            else:
+                # The two rules' bands nearly coincide: outline the second one so that the first stays visible.
+                for key in ("p25", "p75"):
+                    ax.plot(curve["fraction"], curve[key], ":", color=color, lw=1)
+        for kind in WINDOWS:
+            color, marker, label = STYLE[kind]
+            pts = entry["window"][kind]
+            med = np.asarray(pts["median"])
+            bars = np.stack([med - np.asarray(pts["p25"]), np.asarray(pts["p75"]) - med])
+            ax.errorbar(
+                pts["fraction"], med, yerr=bars, fmt=marker, color=color, ms=6, capsize=3, label=f"{label}, median"
+            )
+        ax.axvline(0.25, color="0.5", lw=0.8)
+        ax.set_xscale("log")
+        ax.set_ylim(bottom=0)
+        ax.set_xlabel("fraction of parameters kept  h'w' / (hw)")
+        ax.set_ylabel(r"relative loss  $\|x-\hat{x}\|\,/\,\|x\|$")
+        ax.set_title(f"{entry['title']}  (N = {entry['count']})", fontsize=11)
+        ax.grid(True, which="both", alpha=0.3)
+    for ax in axes.ravel()[count:]:
+        ax.set_visible(False)
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncol=2, fontsize=9)
+    fig.suptitle(
+        "Information preservation: spectral vs max / average pooling "
+        "(band, dotted lines and bars: 25–75 % of images; grey: 2×2, max pooling's largest fraction)",
+        fontsize=11,
+    )
+    return fig
+
+
+def grid_figure(
+    photo: np.ndarray, name: str, recon: dict[str, list[np.ndarray]], losses: dict[str, list[float]]
+) -> Any:
+    """The original and its reconstructions: spectral pooling (top row) and max pooling + nearest (bottom row)."""
+    plt = _pyplot()
+    cols = len(GRID_STRIDES) + 1
+    fig, axes = plt.subplots(2, cols, figsize=(2.6 * cols, 5.9), squeeze=False, layout="constrained")
+    rows = (("spectral", "spectral pooling (sum rule)"), ("max", "max pooling + nearest"))
+    side = photo.shape[-1]
+    for i, (key, label) in enumerate(rows):
+        axes[i, 0].imshow(photo.transpose(1, 2, 0))
+        axes[i, 0].set_title("original", fontsize=10)
+        axes[i, 0].set_ylabel(label, fontsize=10)
+        for j, stride in enumerate(GRID_STRIDES, start=1):
+            # Clipped for display only: the losses are of the unclipped reconstructions.
+            axes[i, j].imshow(np.clip(recon[key][j - 1], 0.0, 1.0).transpose(1, 2, 0))
+            axes[i, j].set_title(
+                f"{side // stride}×{side // stride}: 1/{stride * stride} kept\nloss {losses[key][j - 1]:.4g}",
+                fontsize=10,
+            )
+    for ax in axes.ravel():
+        ax.set_xticks([])
+        ax.set_yticks([])
+    fig.suptitle(f"{name}, {side}×{side} crop, pooled and brought back to full size", fontsize=11)
+    return fig
+
+
+def _grid(out_dir: Path) -> dict[str, Any]:
+    name, photo, box = grid_photo()
+    recon: dict[str, list[np.ndarray]] = {"spectral": [], "max": []}
+    losses: dict[str, list[float]] = {"spectral": [], "max": []}
+    side = photo.shape[-1]
+    for stride in GRID_STRIDES:
+        recon["spectral"].append(spectral_reconstruct(photo, side // stride))
+        recon["max"].append(window_reconstruct(photo, stride, "max"))
+        for key in recon:
+            losses[key].append(float(relative_loss(photo[None], recon[key][-1][None])[0]))
+    fig = grid_figure(photo, name, recon, losses)
+    _io.save_figure(fig, out_dir / "info_grid.png", dpi=120)
+    _pyplot().close(fig)
+    return {
+        "photo": name,
+        "box_top_left_side": box,
+        "strides": list(GRID_STRIDES),
+        "fractions": [1 / (s * s) for s in GRID_STRIDES],
+        "spectral_sum_loss": losses["spectral"],
+        "max_loss": losses["max"],
+    }
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Run
+# ---------------------------------------------------------------------------------------------------------------
+def _at_fraction(entry: dict[str, Any], fraction: float) -> dict[str, Any]:
+    """Median losses at ``fraction``: spectral at the nearest side, windows only where the stride fits exactly."""
+    n = entry["n"]
+    m = nearest_side(n, fraction)
+    row: dict[str, Any] = {"fraction": fraction, "m": m, "spectral_fraction": m * m / (n * n)}
+    for rule in RULES:
+        row[rule] = entry["spectral"][rule]["median"][m - 1]
+    stride = round(1 / math.sqrt(fraction))
+    for kind in WINDOWS:
+        pts = entry["window"][kind]
+        row[kind] = pts["median"][pts["stride"].index(stride)] if stride in pts["stride"] else None
+    return row
+
+
+def _fmt(value: float | None) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return f"{value:.4g}"
+
+
+def _fraction_label(fraction: float) -> str:
+    return f"1/{round(1 / fraction)}"
+
+
+def run(args: argparse.Namespace, out_dir: Path) -> dict[str, Any]:
+    """Measure every dataset, write ``info.json``, ``info_curves.png`` and ``info_grid.png``; return the JSON dict.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The common options (``scale``, ``seed``, ``fashion_mnist_dir``, ``cifar_dir``, ``cifar_label``,
+        ``no_verify``) and the ``--info-*`` ones.
+    out_dir : Path
+        Output folder (created if needed).
+
+    Returns
+    -------
+    dict
+        ``experiment``, ``settings``, ``choices``, ``nyquist_pairing``, ``datasets`` (key -> title, source and the
+        statistics of :func:`measure`), ``grid``, ``figures``, ``timings_s`` and ``elapsed_s``.
+
+    Raises
+    ------
+    experiments.data.DatasetError
+        Fashion-MNIST (or the CIFAR copy given) is missing or corrupt.
+    """
+    start = time.perf_counter()
+    cfg = settings(args)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    datasets: dict[str, dict[str, Any]] = {}
+    timings: dict[str, float] = {}
+    pairing: dict[str, dict[str, float]] = {}
+    for key, title, images, source in _datasets(args, cfg):
+        tic = time.perf_counter()
+        entry = {"title": title, "source": source, **measure(images, batch=cfg["batch"])}
+        n = entry["n"]
+        if str(n) not in pairing:
+            pairing[str(n)] = nyquist_pairing_check(n)
+        datasets[key] = entry
+        timings[key] = time.perf_counter() - tic
+        quarter = _at_fraction(entry, 1 / 4)
+        skipped = f", {entry['skipped_zero_norm']} all-zero skipped" if entry["skipped_zero_norm"] else ""
+        print(
+            f"[info] {title}: {entry['count']} images {entry['channels']}×{n}×{n}{skipped}; median loss at 1/4: "
+            f"spectral {_fmt(quarter['sum'])}, max {_fmt(quarter['max'])} ({timings[key]:.1f} s)",
+            flush=True,
+        )
+
+    fig = curves_figure(datasets)
+    _io.save_figure(fig, out_dir / "info_curves.png", dpi=120)
+    _pyplot().close(fig)
+    grid = _grid(out_dir)
+
+    result: dict[str, Any] = {
+        "experiment": "info",
+        "settings": {**cfg, "method": METHOD, "norm": "amplitude", "percentiles": list(PERCENTILES)},
+        "choices": {
+            "loss": "per image ||x - x_hat||_2 / ||x||_2 over all pixels and channels, unclipped, pixels in [0, 1]",
+            "sizes": "square pooled sizes m x m; spectral: every m = 1..n; windows: every stride s >= 2 dividing n",
+            "spectral_upsampling": "spectral_upsample (zero-padding, Nyquist bin split in halves) for both rules; "
+            "under norm='ortho' it is the transpose of the average-rule pooling (the paper's backward pass)",
+            "window_upsampling": "nearest neighbour (each pooled value repeated over its s x s window)",
+            "window_pooling": "non-overlapping s x s windows, stride s",
+            "data": "random crops of the bundled photos instead of ImageNet validation images; Fashion-MNIST "
+            "and CIFAR test images (seeded subsets)",
+            "zero_images": "images with ||x|| = 0 are skipped (relative loss undefined) and counted",
+            "seeds": "numpy SeedSequence([seed, 1, stream]); stream = crop side, 1000 Fashion-MNIST, 1001 CIFAR",
+        },
+        "nyquist_pairing": pairing,
+        "datasets": datasets,
+        "grid": grid,
+        "figures": {"curves": "info_curves.png", "grid": "info_grid.png"},
+        "out_dir": os.fspath(out_dir.resolve()),
+        "timings_s": timings,
+        "elapsed_s": time.perf_counter() - start,
+    }
+    _io.write_json(out_dir / "info.json", result)
+    _print_table(result)
+    return result
+
+
+def _print_table(result: dict[str, Any]) -> None:
+    print("[info] median relative loss (spectral at the nearest square size):", flush=True)
+    print(f"  {'dataset':<28} {'kept':>6} {'m':>4} {'sum':>8} {'average':>8} {'max':>8} {'avg':>8}")
+    for entry in result["datasets"].values():
+        for fraction in TABLE_FRACTIONS:
+            row = _at_fraction(entry, fraction)
+            cells = " ".join(f"{_fmt(row[k]):>8}" for k in ("sum", "average", "max", "avg"))
+            print(f"  {entry['title']:<28} {_fraction_label(fraction):>6} {row['m']:>4} {cells}")
+    print(f"[info] {result['elapsed_s']:.1f} s", flush=True)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Report
+# ---------------------------------------------------------------------------------------------------------------
+def _figure_link(result: dict[str, Any], name: str, report_dir: Path) -> str:
+    """``name`` relative to ``report_dir``: ``info/<name>`` where it is there, else from the recorded out_dir."""
+    report_dir = Path(report_dir)
+    if (report_dir / "info" / name).exists() or "out_dir" not in result:
+        return f"info/{name}"
+    return Path(os.path.relpath(Path(result["out_dir"]) / name, report_dir.resolve())).as_posix()
+
+
+def _ordering_sentence(result: dict[str, Any]) -> str:
+    """Whether our medians show the paper's ordering (spectral below max pooling at every max-pooling size)."""
+    agree: list[str] = []
+    disagree: list[str] = []
+    for entry in result["datasets"].values():
+        rows = entry["comparison"]
+        ok = all(r["median"][rule] < r["median"]["max"] for r in rows for rule in RULES)
+        (agree if ok else disagree).append(entry["title"])
+    if not disagree:
+        return (
+            "Here, too, the median loss of spectral pooling (both rules) is below max pooling's at every size where "
+            "both exist, on every dataset."
+        )
+    return (
+        "Here the median loss of spectral pooling (both rules) is below max pooling's at every common size for: "
+        f"{', '.join(agree) or 'none'}; not for: {', '.join(disagree)}."
+    )
+
+
+def markdown(result: dict[str, Any], report_dir: Path) -> str:
+    """The report section of experiment 1 (figure links relative to ``report_dir``)."""
+    cfg = result["settings"]
+    figs = result["figures"]
+    described = []
+    for entry in result["datasets"].values():
+        skipped = f", {entry['skipped_zero_norm']} all-zero skipped" if entry["skipped_zero_norm"] else ""
+        described.append(f"{entry['title']} ({entry['count']} images{skipped})")
+    lines = [
+        "## Experiment 1: information preservation",
+        "",
+        "Each image x is pooled to fewer parameters, brought back to full size and compared with itself: relative "
+        "loss ‖x − x̂‖ / ‖x‖ per image (over all its channels), against the fraction of parameters kept h′w′/(hw). "
+        "Spectral pooling to every square size m = 1..n with `spectralcore.spectral_pool`, back with "
+        "`spectral_upsample`, under both Nyquist rules: *sum* (ours, the `scipy.signal.resample` rule; "
+        "upsample∘pool is then the orthogonal projection onto band-limited images, so the least loss) and "
+        "*average* (the paper's Algorithm 1). Max and average pooling over non-overlapping s×s windows for every "
+        "stride s ≥ 2 dividing n, back by nearest-neighbour upsampling (fraction 1/s²). "
+        f"Data ({cfg['scale']} scale, seed {cfg['seed']}): " + "; ".join(described) + ".",
+        "",
+        f"![relative loss against fraction of parameters kept]({_figure_link(result, figs['curves'], report_dir)})",
+        "",
+        f"![spectral vs max pooling on a photo]({_figure_link(result, figs['grid'], report_dir)})",
+        "",
+    ]
+    for entry in result["datasets"].values():
+        lines += [
+            f"**{entry['title']}** (n = {entry['n']}): median relative loss. Spectral columns at the square size m "
+            "whose fraction is nearest; '–': no s×s window tiles the image.",
+            "",
+            "| kept | spectral m×m (kept) | spectral, sum | spectral, average | max pool | avg pool |",
+            "|---|---|---|---|---|---|",
+        ]
+        for fraction in TABLE_FRACTIONS:
+            row = _at_fraction(entry, fraction)
+            lines.append(
+                f"| {_fraction_label(fraction)} | {row['m']}×{row['m']} ({_fmt(row['spectral_fraction'])}) | "
+                f"{_fmt(row['sum'])} | {_fmt(row['average'])} | {_fmt(row['max'])} | {_fmt(row['avg'])} |"
+            )
+        lines.append("")
+        two = next((r for r in entry["comparison"] if r["stride"] == 2), None)
+        notes = []
+        if two is not None:
+            vs_max, vs_avg = two["sum_vs_max"], two["sum_vs_avg"]
+            notes.append(
+                f"At 2×2 the sum rule's loss is {_fmt(vs_max['median_of_ratios'])}× max pooling's and "
+                f"{_fmt(vs_avg['median_of_ratios'])}× average pooling's (median of per-image ratios); it is below "
+                f"max pooling's for {_fmt(100 * vs_max['fraction_of_images_below'])} % of the images and below "
+                f"average pooling's for {_fmt(100 * vs_avg['fraction_of_images_below'])} %. (Average pooling + "
+                "nearest is itself an orthogonal projection, onto block-constant images of the same dimension, so "
+                "it can beat spectral pooling on individual images; max pooling is not a projection.)"
+            )
+        match = entry["match_max_2x2"]
+        if match is not None:
+            notes.append(
+                f"Spectral pooling reaches max pooling's 2×2 median loss ({_fmt(match['max_2x2_median'])}) already "
+                f"at {match['m']}×{match['m']}, keeping {_fmt(100 * match['fraction'])} % of the parameters "
+                f"instead of 25 % ({_fmt(match['parameter_ratio'])}× fewer)."
+            )
+        checks = entry["checks"]
+        notes.append(
+            f"Checks: sum − average loss ≤ {_fmt(checks['sum_minus_average_max'])} over all images and sizes "
+            f"(the sum rule never loses more); largest change of the sum-rule loss from m to m+1: "
+            f"{_fmt(checks['sum_max_increase_in_m'])} (nested projections: it never grows); norm='ortho' against "
+            "'amplitude' on "
+            f"{checks['norm_invariance_images']} images: losses differ by ≤ "
+            f"{_fmt(checks['norm_invariance_max_abs_diff'])}."
+        )
+        lines += [" ".join(notes), ""]
+    pairing = result["nyquist_pairing"]
+    worst_t = max(p["upsample_minus_avg_pool_transpose"] for p in pairing.values())
+    worst_lit = max(p["upsample_minus_literal_zero_pad"] for p in pairing.values())
+    lines += [
+        "**Which upsampling goes with the paper's rule.** `spectral_upsample` has one rule: it zero-pads the "
+        "spectrum and splits an even-length Nyquist bin into equal halves at ±m/2. That is the real part of the "
+        "literal centred zero-padding (max deviation "
+        f"{_fmt(worst_lit)}), and under `norm='ortho'` it is the transpose of the average-rule pooling (max "
+        f"deviation {_fmt(worst_t)}), i.e. exactly the backward pass the paper describes. So both rules are "
+        "paired with the same `spectral_upsample`; with the sum rule the pair is the orthogonal projection, with "
+        "the average rule the Nyquist cosine of every even size is kept at half amplitude (per axis), which costs a "
+        "little loss at even m (the curves coincide at odd m).",
+        "",
+        "**What the paper reported.** Fig. 4a (ImageNet validation images) shows spectral pooling reaching a given "
+        "approximation loss with far fewer parameters than max pooling; max pooling can only remove ≥ 75 % of the "
+        "parameters (2×2 is its smallest step), so it appears as a single level. Fig. 2 is a qualitative grid of "
+        "an image reduced by both. " + _ordering_sentence(result),
+        "",
+        "**Choices the paper leaves open, and ours.** Max and average pooled maps are brought back to full size "
+        "by nearest-neighbour upsampling (as in public reproductions); pooled sizes are square; the loss is per "
+        "image over all channels, unclipped, with pixels in [0, 1] (the display in the grid is clipped); random "
+        "crops of bundled photos, Fashion-MNIST and CIFAR test images stand in for ImageNet; the Nyquist bin of "
+        "even sizes follows both rules (sum is the project's default). `info/info.json` has every statistic "
+        "(mean, median, 10/25/75/90th percentiles per size).",
+        "",
+    ]
+    return "\n".join(lines)
