@@ -116,6 +116,40 @@ def load_split(
     )
 
 
+def train_run(
+    args: argparse.Namespace,
+    model: torch.nn.Module,
+    split: Split,
+    config: harness.TrainConfig,
+    run_dir: Path,
+    *,
+    name: str,
+    extra: dict[str, Any],
+) -> dict[str, Any]:
+    """Train one run (resuming it with ``--resume``) and return its record: ``extra``, curves, parameter count."""
+    from spectralcore_torch import models
+
+    history = harness.train(
+        model,
+        split.train,
+        split.test,
+        config,
+        run_dir,
+        resume=args.resume,
+        progress=not args.no_progress,
+        description=name,
+        extra=extra,
+    )
+    curves = {key: history.column(key) for key in ("train_error", "test_error", "train_loss", "test_loss")}
+    return {
+        **extra,
+        "run": name,
+        "parameters": models.count_parameters(model),
+        **curves,
+        "seconds": sum(history.column("seconds")),
+    }
+
+
 def run_seed(base: int, *parts: int | str) -> int:
     """A seed for one run, derived from the base ``--seed`` and the run's identity (stable across Python runs)."""
     words = [base] + [sum((i + 1) * ord(c) for i, c in enumerate(p)) if isinstance(p, str) else p for p in parts]

@@ -188,31 +188,10 @@ def run(args: argparse.Namespace, out_dir: Path) -> dict[str, Any]:
                     "beta": cfg["beta"],
                     **split.describe(),
                 }
-                history = harness.train(
-                    model,
-                    split.train,
-                    split.test,
-                    config,
-                    out_dir / "runs" / name,
-                    resume=args.resume,
-                    progress=not args.no_progress,
-                    description=name,
-                    extra=extra,
-                )
-                results.append(
-                    {
-                        **extra,
-                        "run": name,
-                        "parameters": models.count_parameters(model),
-                        "stage_sizes": [list(size) for size in model.stage_sizes],
-                        "dropout_min_fractions": list(model.dropout_min_fractions),
-                        "test_error": history.column("test_error"),
-                        "train_error": history.column("train_error"),
-                        "train_loss": history.column("train_loss"),
-                        "test_loss": history.column("test_loss"),
-                        "seconds": sum(history.column("seconds")),
-                    }
-                )
+                record = _common.train_run(args, model, split, config, out_dir / "runs" / name, name=name, extra=extra)
+                record["stage_sizes"] = [list(size) for size in model.stage_sizes]
+                record["dropout_min_fractions"] = list(model.dropout_min_fractions)
+                results.append(record)
     result: dict[str, Any] = {
         "experiment": "classify",
         "settings": {**cfg, "optimizer": "sgd", "augment": False, "base_seed": args.seed, "device": str(device)},

@@ -181,29 +181,8 @@ def run(args: argparse.Namespace, out_dir: Path) -> dict[str, Any]:
                         "dropout": cfg["dropout"],
                         **split.describe(),
                     }
-                    history = harness.train(
-                        model,
-                        split.train,
-                        split.test,
-                        config,
-                        out_dir / "runs" / name,
-                        resume=args.resume,
-                        progress=not args.no_progress,
-                        description=name,
-                        extra=extra,
-                    )
-                    runs.append(
-                        {
-                            **extra,
-                            "run": name,
-                            "parameters": models.count_parameters(model),
-                            "train_error": history.column("train_error"),
-                            "test_error": history.column("test_error"),
-                            "train_loss": history.column("train_loss"),
-                            "test_loss": history.column("test_loss"),
-                            "seconds": sum(history.column("seconds")),
-                        }
-                    )
+                    run_dir = out_dir / "runs" / name
+                    runs.append(_common.train_run(args, model, split, config, run_dir, name=name, extra=extra))
     result: dict[str, Any] = {
         "experiment": "convergence",
         "settings": {**cfg, "optimizer": "adam", "base_seed": args.seed, "device": str(device)},
