@@ -137,6 +137,7 @@ def main(argv: list[str] | None = None) -> int:
 
         torch.set_num_threads(args.threads)
     from experiments import report
+    from experiments.data import DatasetError
 
     modules = _modules()
     names = list(EXPERIMENTS) if args.experiment == "all" else [args.experiment]
@@ -147,7 +148,12 @@ def main(argv: list[str] | None = None) -> int:
     for name in names:
         print(f"\n=== {name} ({args.scale} scale) -> {out / name}", flush=True)
         start = time.perf_counter()
-        results[name] = modules[name].run(args, out / name)
+        try:
+            results[name] = modules[name].run(args, out / name)
+        except DatasetError as exc:
+            # A data problem is the user's to fix, and the message says how: no traceback.
+            print(f"python -m experiments {name}: error: {exc}", file=sys.stderr)
+            return 2
         timings[name] = time.perf_counter() - start
         print(f"=== {name} done in {timings[name]:.1f} s", flush=True)
     # The report covers every experiment that has a result in the folder, so `python -m experiments info` after a

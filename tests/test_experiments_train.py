@@ -408,3 +408,58 @@ def test_paper_scale_builds_the_full_nets(tmp_path: Path) -> None:
     expected = sum(c_in * c_out * 9 + c_out for c_in, c_out in zip([1, *filters[:-1]], filters, strict=True))
     expected += 288 * 288 + 288 + 288 * 10 + 10
     assert run["parameters"] == expected
+
+
+def test_cifar_copy_flows_through_every_experiment(tmp_path: Path) -> None:
+    """A CIFAR-10 "python version" folder, written in the exact format, is used by all three experiments."""
+    from test_experiments_data import write_cifar10_python
+
+    cifar = tmp_path / "cifar-10-batches-py"
+    expected = write_cifar10_python(cifar)
+    out = tmp_path / "report"
+    result = run_cli(
+        "all",
+        "--scale",
+        "tiny",
+        "--out",
+        str(out),
+        "--cifar-dir",
+        str(cifar),
+        "--no-verify",  # miniature files cannot match the official checksums
+        "--info-images",
+        "4",
+        "--conv-nets",
+        "generic",
+        "--conv-kernels",
+        "3",
+        "--conv-seeds",
+        "1",
+        "--conv-epochs",
+        "2",
+        "--cls-dataset",
+        "cifar",
+        "--cls-configs",
+        "spectral+fd",
+        "--cls-epochs",
+        "1",
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    summary = json.loads((out / "summary.json").read_text())
+    assert "cifar" in summary["results"]["info"]["datasets"]
+    conv = summary["results"]["convergence"]
+    assert conv["data"]["dataset"] == "cifar10"  # experiment 2 trains on CIFAR when it is given, as the paper
+    assert conv["data"]["image"] == [3, 32, 32]
+    assert conv["data"]["train_examples"] == len(expected["train"][1])
+    (run,) = summary["results"]["classify"]["runs"]
+    assert run["dataset"] == "cifar10"
+    assert [h for h, _ in run["stage_sizes"]] == [27, 22, 18]  # floor(0.85 n) from 32
+    assert "CIFAR-10" in (out / "report.md").read_text()
+
+    # Without --no-verify the miniature copy fails the checksum, with a message that says what to do.
+    refused = run_cli("classify", "--scale", "tiny", "--out", str(out), "--cifar-dir", str(cifar))
+    assert refused.returncode != 0
+    assert refused.returncode == 2
+    assert "error:" in refused.stderr
+    assert "MD5" in refused.stderr
+    assert "--no-verify" in refused.stderr
+    assert "Traceback" not in refused.stderr
