@@ -116,7 +116,9 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="continue interrupted training runs from their last checkpoint; finished runs are not redone",
     )
-    common.add_argument("--no-progress", action="store_true", help="no progress bars (one line per epoch instead)")
+    common.add_argument(
+        "--no-progress", action="store_true", help="no progress bars (the one-line summary per epoch stays)"
+    )
     for name, module in _modules().items():
         module.add_arguments(parser.add_argument_group(f"{name} options"))
     return parser

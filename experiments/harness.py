@@ -312,7 +312,8 @@ def train(
         Continue from ``run_dir/checkpoint.pt`` if it exists (a finished run is then returned as is). Without it
         an existing run is started over.
     progress : bool
-        A tqdm bar per epoch with the running loss and error; otherwise one line per epoch.
+        A tqdm bar during each epoch with the running loss and error (when stderr is a terminal). A summary line
+        is printed after every epoch either way.
     description : str
         Label of the run in progress output.
     extra : dict, optional
@@ -392,12 +393,12 @@ def train(
         # Metrics first, then the checkpoint: a run killed in between redoes one epoch and rewrites the same rows.
         _write_metrics(files, history, config, extra)
         _save_checkpoint(files, model, optimizer, history, config, extra)
-        if not progress or not sys.stderr.isatty():
-            print(
-                f"[{description}] epoch {epoch + 1}/{config.epochs}: train loss {train_loss:.4f} "
-                f"err {train_error:.4f} | test loss {test_loss:.4f} err {test_error:.4f} | {row['seconds']:.1f} s",
-                flush=True,
-            )
+        # One line per epoch that stays on screen (the bar of the epoch, if any, is gone by now).
+        print(
+            f"[{description}] epoch {epoch + 1}/{config.epochs}: train loss {train_loss:.4f} "
+            f"err {train_error:.4f} | test loss {test_loss:.4f} err {test_error:.4f} | {row['seconds']:.1f} s",
+            flush=True,
+        )
         if on_epoch is not None:
             on_epoch(epoch + 1, row)
     return history
