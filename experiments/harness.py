@@ -33,6 +33,8 @@ from experiments import _io
 CHECKPOINT = "checkpoint.pt"
 METRICS_CSV = "metrics.csv"
 METRICS_JSON = "metrics.json"
+# Batches between two reads of the running loss (each read waits for a GPU to finish its queue).
+SYNC_EVERY = 25
 METRIC_FIELDS = ("epoch", "train_loss", "train_error", "test_loss", "test_error", "lr", "seconds")
 
 
@@ -348,37 +350,44 @@ def train(
         torch.manual_seed(epoch_seed(config.seed, epoch, 2))
         _seed_model_generators(model, epoch_seed(config.seed, epoch, 3))
         model.train()
-        running_loss = 0.0
-        running_wrong = 0
+        # Running sums stay on the device: reading them (a host sync on a GPU) happens only every
+        # SYNC_EVERY batches, for the bar and the finite check, and once at the end of the epoch. float64 keeps them
+        # equal to summing Python floats in the same order.
+        running_loss = torch.zeros((), dtype=torch.float64, device=device)
+        running_wrong = torch.zeros((), dtype=torch.int64, device=device)
         seen = 0
         bar = _progress_bar(len(train_set), f"{description} ep {epoch + 1}/{config.epochs}", enabled=progress)
-        for index in _batches(len(train_set), config.batch_size, order.to(device)):
+        for step, index in enumerate(_batches(len(train_set), config.batch_size, order.to(device))):
             x = train_set.images[index]
             y = train_set.labels[index]
             if config.augment:
                 x = _augment(x, config, augment_generator)
             logits = model(x)
             loss = loss_fn(logits, y)
-            if not torch.isfinite(loss):
-                raise FloatingPointError(
-                    f"[{description}] loss became {float(loss)} in epoch {epoch + 1}: lower the learning rate"
-                )
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
             batch = int(y.shape[0])
-            running_loss += float(loss.detach()) * batch
-            running_wrong += int((logits.detach().argmax(dim=1) != y).sum())
+            running_loss += loss.detach().double() * batch
+            running_wrong += (logits.detach().argmax(dim=1) != y).sum()
             seen += batch
             if bar is not None:
                 bar.update(batch)
-                bar.set_postfix(loss=f"{running_loss / seen:.3f}", err=f"{running_wrong / seen:.3f}", refresh=False)
+            if (step + 1) % SYNC_EVERY == 0 or seen == len(train_set):
+                mean_loss = float(running_loss) / seen
+                if not math.isfinite(mean_loss):
+                    raise FloatingPointError(
+                        f"[{description}] the training loss became {mean_loss} in epoch {epoch + 1}: lower the "
+                        "learning rate"
+                    )
+                if bar is not None:
+                    bar.set_postfix(loss=f"{mean_loss:.3f}", err=f"{int(running_wrong) / seen:.3f}", refresh=False)
         if bar is not None:
             bar.close()
         if config.train_eval_size > 0:
             train_loss, train_error = evaluate(model, train_set, limit=config.train_eval_size)
         else:
-            train_loss, train_error = running_loss / seen, running_wrong / seen
+            train_loss, train_error = float(running_loss) / seen, int(running_wrong) / seen
         test_loss, test_error = evaluate(model, test_set)
         row = {
             "epoch": epoch + 1,

@@ -463,3 +463,10 @@ def test_cifar_copy_flows_through_every_experiment(tmp_path: Path) -> None:
     assert "MD5" in refused.stderr
     assert "--no-verify" in refused.stderr
     assert "Traceback" not in refused.stderr
+
+
+def test_diverging_loss_stops_the_run_with_advice(split: _common.Split, tmp_path: Path) -> None:
+    config = harness.TrainConfig(epochs=2, batch_size=32, optimizer="sgd", lr=1e8, momentum=0.0, seed=0)
+    with pytest.raises(FloatingPointError, match="lower the learning rate"):
+        harness.train(tiny_net("generic", split, 0), split.train, split.test, config, tmp_path, progress=False)
+    assert not (tmp_path / "checkpoint.pt").exists()  # nothing is saved from a diverged epoch
