@@ -18,7 +18,7 @@ export SPECTRALCORE_REQUIRE_DATA="${SPECTRALCORE_REQUIRE_DATA-fashion-mnist}"
 export MPLBACKEND="${MPLBACKEND:-Agg}"
 
 # Run the whole `tests` directory unless an argument names a test path itself.
-targets=(tests spectralcore backends experiments)
+targets=(tests spectralcore backends spectralcore_experiments)
 for arg in "$@"; do
     case "$arg" in -*) continue ;; esac
     if [ -e "${arg%%::*}" ]; then targets=(); break; fi

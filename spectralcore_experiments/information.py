@@ -22,15 +22,16 @@ per-axis matrices and the run records the result.
 The relative loss does not depend on ``norm`` as long as pooling and upsampling use the same one (the two scale
 factors cancel); the run verifies it on a subset of every dataset.
 
-Data (all offline, see :mod:`experiments.data`): random square crops of the bundled colour photos (32x32 and
-64x64 by default; the paper used ImageNet validation images), the Fashion-MNIST test images (28x28, grey) and,
-with ``--cifar-dir``, the CIFAR test images (32x32x3). Pixel values are scaled to ``[0, 1]``; images with
-``||x|| = 0`` are skipped (their relative loss is undefined) and counted.
+Data (all offline, see :mod:`spectralcore_experiments.datasets`): random square crops of the bundled colour
+photos (32x32 and 64x64 by default; the paper used ImageNet validation images), the Fashion-MNIST test images
+(28x28, grey) and, with ``--cifar-dir``, the CIFAR test images (32x32x3). Pixel values are scaled to ``[0, 1]``;
+images with ``||x|| = 0`` are skipped (their relative loss is undefined) and counted.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import math
 import os
 import time
@@ -41,12 +42,21 @@ from typing import Any
 import numpy as np
 
 import spectralcore as sc
-from experiments import _io
+from spectralcore_experiments import datasets
+from spectralcore_experiments.formatting import fmt
+from spectralcore_experiments.options import OptionError, require
 
 RULES = ("sum", "average")
 WINDOWS = ("max", "avg")
 PERCENTILES = (10, 25, 50, 75, 90)
 DEFAULT_CROP_SIZES = (32, 64)
+DEFAULT_BATCH = 128
+# Bounds of the options: crops fit in every bundled photo (the smallest is 300 pixels high), and the crops of one size
+# (float64) fit in memory.
+MAX_CROP_SIZE = 256
+MAX_CROPS = 100_000
+MAX_BATCH = 65_536
+MAX_CROP_BYTES = 4 * 2**30
 # Per scale: random photo crops per crop size, and test images per dataset (0 = the whole test set).
 SCALES: dict[str, dict[str, int]] = {
     "tiny": {"crops": 16, "images": 16},
@@ -68,14 +78,6 @@ NORM_CHECK_IMAGES = 32
 TOLERANCE = 1e-12
 # Cached real matrices: at n <= 64 a matmul per axis is about twice as fast as the FFT path (measured here).
 METHOD = "matmul"
-
-DATASET_TITLES = {"fashion-mnist": "Fashion-MNIST test images"}
-STYLE = {
-    "sum": ("C0", "-", "spectral pooling, sum rule (ours)"),
-    "average": ("C1", "--", "spectral pooling, average rule (paper)"),
-    "max": ("C3", "s", "max pooling + nearest"),
-    "avg": ("C2", "^", "average pooling + nearest"),
-}
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -105,8 +107,8 @@ def add_arguments(group: argparse._ArgumentGroup) -> None:
     group.add_argument(
         "--info-batch",
         type=int,
-        default=128,
-        help="images pooled at once; bounds the memory, not the results (default 128)",
+        default=DEFAULT_BATCH,
+        help=f"images pooled at once; bounds the memory, not the results (default {DEFAULT_BATCH})",
     )
 
 
@@ -115,24 +117,30 @@ def settings(args: argparse.Namespace) -> dict[str, Any]:
 
     Raises
     ------
-    SystemExit
+    OptionError
         An option is out of range (the message names it).
     """
-    if args.scale not in SCALES:
-        raise SystemExit(f"--scale: expected one of {', '.join(SCALES)}, got {args.scale!r}")
+    require("--scale", args.scale, args.scale in SCALES, f"one of {', '.join(SCALES)}")
     preset = SCALES[args.scale]
     crops = preset["crops"] if getattr(args, "info_crops", None) is None else int(args.info_crops)
     images = preset["images"] if getattr(args, "info_images", None) is None else int(args.info_images)
     sizes = list(DEFAULT_CROP_SIZES) if getattr(args, "info_sizes", None) is None else list(args.info_sizes)
-    batch = 128 if getattr(args, "info_batch", None) is None else int(args.info_batch)
-    if crops < 1:
-        raise SystemExit(f"--info-crops: expected a positive number of crops, got {crops}")
-    if images < 0:
-        raise SystemExit(f"--info-images: expected a count >= 0 (0 = all), got {images}")
-    if batch < 1:
-        raise SystemExit(f"--info-batch: expected a positive batch size, got {batch}")
-    if not sizes or any(s < 2 for s in sizes):
-        raise SystemExit(f"--info-sizes: expected crop sides >= 2, got {sizes}")
+    batch = DEFAULT_BATCH if getattr(args, "info_batch", None) is None else int(args.info_batch)
+    require("--info-crops", crops, 1 <= crops <= MAX_CROPS, f"a number of crops in [1, {MAX_CROPS}]")
+    require("--info-images", images, images >= 0, "a count >= 0 (0 = all)")
+    require("--info-batch", batch, 1 <= batch <= MAX_BATCH, f"a batch size in [1, {MAX_BATCH}]")
+    require(
+        "--info-sizes",
+        sizes,
+        bool(sizes) and all(2 <= s <= MAX_CROP_SIZE for s in sizes),
+        f"crop sides in [2, {MAX_CROP_SIZE}] (the bundled photos are at least 300 pixels on a side)",
+    )
+    needed = crops * max(sizes) ** 2 * 3 * 8
+    if needed > MAX_CROP_BYTES:
+        raise OptionError(
+            f"--info-crops {crops} with --info-sizes {max(sizes)}: the crops would take {needed / 2**30:.1f} GiB "
+            f"(float64), more than the {MAX_CROP_BYTES // 2**30} GiB allowed; use fewer or smaller crops"
+        )
     return {
         "scale": args.scale,
         "seed": int(args.seed),
@@ -490,29 +498,27 @@ def _datasets(args: argparse.Namespace, cfg: dict[str, Any]) -> Iterator[tuple[s
     The test sets are read (as compact uint8) before anything is measured, so that a missing or corrupt file stops
     the run at once, not after the photo crops; the float64 copies are made one dataset at a time.
     """
-    from experiments import data
-
-    # Missing files raise data.DatasetError naming the paths tried: not hidden, the run stops.
-    fashion, _ = data.load_fashion_mnist(args.fashion_mnist_dir, subset="test", verify=cfg["verify"])
+    # Missing files raise datasets.DatasetError naming the paths tried: not hidden, the run stops.
+    fashion, _ = datasets.load_fashion_mnist(args.fashion_mnist_dir, subset="test", verify=cfg["verify"])
     cifar = None
     if getattr(args, "cifar_dir", None) is not None:
-        cifar = data.load_cifar(args.cifar_dir, subset="test", label=cfg["cifar_label"], verify=cfg["verify"])
-    photos = data.load_photos()
+        cifar = datasets.load_cifar(args.cifar_dir, subset="test", label=cfg["cifar_label"], verify=cfg["verify"])
+    photos = datasets.load_photos()
 
     for size in cfg["crop_sizes"]:
-        crops = _to_nchw(data.random_crops(photos, size, cfg["crops"], rng=_rng(cfg["seed"], size)))
+        crops = _to_nchw(datasets.random_crops(photos, size, cfg["crops"], rng=_rng(cfg["seed"], size)))
         source = {"photos": [name for name, _ in photos], "crops": cfg["crops"], "seed_stream": size}
         yield f"photos{size}", f"photo crops {size}×{size}", crops, source
         del crops  # before the next size's crops are drawn
 
     idx = _subset(len(fashion), cfg["images"], _rng(cfg["seed"], STREAM_FASHION))
     source = {"subset": "test", "available": len(fashion), "used": len(idx), "seed_stream": STREAM_FASHION}
-    yield "fashion-mnist", DATASET_TITLES["fashion-mnist"], _to_nchw(fashion[idx]), source
+    yield "fashion-mnist", f"{datasets.title('fashion-mnist')} test images", _to_nchw(fashion[idx]), source
 
     if cifar is not None:
         images, labels = cifar
         idx = _subset(len(images), cfg["images"], _rng(cfg["seed"], STREAM_CIFAR))
-        name = "CIFAR-100" if len(labels) and int(labels.max()) >= 10 else "CIFAR-10"
+        name = datasets.title("cifar100" if len(labels) and int(labels.max()) >= 10 else "cifar10")
         source = {"name": name, "subset": "test", "available": len(images), "used": len(idx)}
         yield "cifar", f"{name} test images", _to_nchw(images[idx]), {**source, "seed_stream": STREAM_CIFAR}
 
@@ -525,9 +531,7 @@ def grid_photo() -> tuple[str, np.ndarray, list[int]]:
     ValueError
         The bundled photos have no astronaut, or it is too small for the crop.
     """
-    from experiments import data
-
-    photos = dict(data.load_photos())
+    photos = dict(datasets.load_photos())
     name = next((key for key in photos if GRID_PHOTO in key.lower()), None)
     if name is None:
         raise ValueError(f"no photo named like {GRID_PHOTO!r} among the bundled photos {sorted(photos)}")
@@ -539,91 +543,29 @@ def grid_photo() -> tuple[str, np.ndarray, list[int]]:
     return name, _to_nchw(crop[None])[0], [top, left, side]
 
 
-# ---------------------------------------------------------------------------------------------------------------
-# Figures
-# ---------------------------------------------------------------------------------------------------------------
-def _pyplot() -> Any:
-    import matplotlib
+@dataclasses.dataclass
+class Grid:
+    """The qualitative grid (paper Fig. 2): a photo and its reconstructions after spectral and max pooling."""
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    photo_name: str
+    photo: np.ndarray  # (3, side, side)
+    box: list[int]  # top, left, side in the photo
+    reconstructions: dict[str, list[np.ndarray]]  # "spectral" (sum rule) / "max" -> one image per stride
+    losses: dict[str, list[float]]
 
-    return plt
-
-
-def curves_figure(datasets: dict[str, dict[str, Any]]) -> Any:
-    """Loss against fraction kept: one panel per dataset, medians with their 25-75 % band or bars."""
-    plt = _pyplot()
-    count = len(datasets)
-    cols = count if count <= 3 else 2
-    rows = math.ceil(count / cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(5.2 * cols, 4.4 * rows), squeeze=False, layout="constrained")
-    for ax, entry in zip(axes.ravel(), datasets.values(), strict=False):
-        for rule in RULES:
-            color, line, label = STYLE[rule]
-            curve = entry["spectral"][rule]
-            ax.plot(curve["fraction"], curve["median"], line, color=color, label=f"{label}, median")
-            if rule == "sum":
-                ax.fill_between(curve["fraction"], curve["p25"], curve["p75"], color=color, alpha=0.25, lw=0)
-            else:
-                # The two rules' bands nearly coincide: outline the second one so that the first stays visible.
-                for key in ("p25", "p75"):
-                    ax.plot(curve["fraction"], curve[key], ":", color=color, lw=1)
-        for kind in WINDOWS:
-            color, marker, label = STYLE[kind]
-            pts = entry["window"][kind]
-            med = np.asarray(pts["median"])
-            bars = np.stack([med - np.asarray(pts["p25"]), np.asarray(pts["p75"]) - med])
-            ax.errorbar(
-                pts["fraction"], med, yerr=bars, fmt=marker, color=color, ms=6, capsize=3, label=f"{label}, median"
-            )
-        ax.axvline(0.25, color="0.5", lw=0.8)
-        ax.set_xscale("log")
-        ax.set_ylim(bottom=0)
-        ax.set_xlabel("fraction of parameters kept  h'w' / (hw)")
-        ax.set_ylabel(r"relative loss  $\|x-\hat{x}\|\,/\,\|x\|$")
-        ax.set_title(f"{entry['title']}  (N = {entry['count']})", fontsize=11)
-        ax.grid(True, which="both", alpha=0.3)
-    for ax in axes.ravel()[count:]:
-        ax.set_visible(False)
-    handles, labels = axes[0, 0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncol=2, fontsize=9)
-    fig.suptitle(
-        "Information preservation: spectral vs max / average pooling "
-        "(band, dotted lines and bars: 25–75 % of images; grey: 2×2, max pooling's largest fraction)",
-        fontsize=11,
-    )
-    return fig
+    def describe(self) -> dict[str, Any]:
+        return {
+            "photo": self.photo_name,
+            "box_top_left_side": self.box,
+            "strides": list(GRID_STRIDES),
+            "fractions": [1 / (s * s) for s in GRID_STRIDES],
+            "spectral_sum_loss": self.losses["spectral"],
+            "max_loss": self.losses["max"],
+        }
 
 
-def grid_figure(
-    photo: np.ndarray, name: str, recon: dict[str, list[np.ndarray]], losses: dict[str, list[float]]
-) -> Any:
-    """The original and its reconstructions: spectral pooling (top row) and max pooling + nearest (bottom row)."""
-    plt = _pyplot()
-    cols = len(GRID_STRIDES) + 1
-    fig, axes = plt.subplots(2, cols, figsize=(2.6 * cols, 5.9), squeeze=False, layout="constrained")
-    rows = (("spectral", "spectral pooling (sum rule)"), ("max", "max pooling + nearest"))
-    side = photo.shape[-1]
-    for i, (key, label) in enumerate(rows):
-        axes[i, 0].imshow(photo.transpose(1, 2, 0))
-        axes[i, 0].set_title("original", fontsize=10)
-        axes[i, 0].set_ylabel(label, fontsize=10)
-        for j, stride in enumerate(GRID_STRIDES, start=1):
-            # Clipped for display only: the losses are of the unclipped reconstructions.
-            axes[i, j].imshow(np.clip(recon[key][j - 1], 0.0, 1.0).transpose(1, 2, 0))
-            axes[i, j].set_title(
-                f"{side // stride}×{side // stride}: 1/{stride * stride} kept\nloss {losses[key][j - 1]:.4g}",
-                fontsize=10,
-            )
-    for ax in axes.ravel():
-        ax.set_xticks([])
-        ax.set_yticks([])
-    fig.suptitle(f"{name}, {side}×{side} crop, pooled and brought back to full size", fontsize=11)
-    return fig
-
-
-def _grid(out_dir: Path) -> dict[str, Any]:
+def grid() -> Grid:
+    """The grid photo reduced by every stride of ``GRID_STRIDES``, both ways, and brought back."""
     name, photo, box = grid_photo()
     recon: dict[str, list[np.ndarray]] = {"spectral": [], "max": []}
     losses: dict[str, list[float]] = {"spectral": [], "max": []}
@@ -633,23 +575,13 @@ def _grid(out_dir: Path) -> dict[str, Any]:
         recon["max"].append(window_reconstruct(photo, stride, "max"))
         for key in recon:
             losses[key].append(float(relative_loss(photo[None], recon[key][-1][None])[0]))
-    fig = grid_figure(photo, name, recon, losses)
-    _io.save_figure(fig, out_dir / "info_grid.png", dpi=120)
-    _pyplot().close(fig)
-    return {
-        "photo": name,
-        "box_top_left_side": box,
-        "strides": list(GRID_STRIDES),
-        "fractions": [1 / (s * s) for s in GRID_STRIDES],
-        "spectral_sum_loss": losses["spectral"],
-        "max_loss": losses["max"],
-    }
+    return Grid(name, photo, box, recon, losses)
 
 
 # ---------------------------------------------------------------------------------------------------------------
 # Run
 # ---------------------------------------------------------------------------------------------------------------
-def _at_fraction(entry: dict[str, Any], fraction: float) -> dict[str, Any]:
+def at_fraction(entry: dict[str, Any], fraction: float) -> dict[str, Any]:
     """Median losses at ``fraction``: spectral at the nearest side, windows only where the stride fits exactly."""
     n = entry["n"]
     m = nearest_side(n, fraction)
@@ -663,18 +595,13 @@ def _at_fraction(entry: dict[str, Any], fraction: float) -> dict[str, Any]:
     return row
 
 
-def _fmt(value: float | None) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    return f"{value:.4g}"
-
-
-def _fraction_label(fraction: float) -> str:
+def fraction_label(fraction: float) -> str:
+    """``1/4`` for a quarter."""
     return f"1/{round(1 / fraction)}"
 
 
 def run(args: argparse.Namespace, out_dir: Path) -> dict[str, Any]:
-    """Measure every dataset, write ``info.json``, ``info_curves.png`` and ``info_grid.png``; return the JSON dict.
+    """Measure every dataset and the grid; return the JSON-able result (figures: :mod:`.information_report`).
 
     Parameters
     ----------
@@ -682,24 +609,24 @@ def run(args: argparse.Namespace, out_dir: Path) -> dict[str, Any]:
         The common options (``scale``, ``seed``, ``fashion_mnist_dir``, ``cifar_dir``, ``cifar_label``,
         ``no_verify``) and the ``--info-*`` ones.
     out_dir : Path
-        Output folder (created if needed).
+        Output folder (created if needed); the figures and ``info.json`` go there.
 
     Returns
     -------
     dict
         ``experiment``, ``settings``, ``choices``, ``nyquist_pairing``, ``datasets`` (key -> title, source and the
-        statistics of :func:`measure`), ``grid``, ``figures``, ``timings_s`` and ``elapsed_s``.
+        statistics of :func:`measure`), ``grid``, ``out_dir``, ``timings_s`` and ``elapsed_s``.
 
     Raises
     ------
-    experiments.data.DatasetError
+    spectralcore_experiments.datasets.DatasetError
         Fashion-MNIST (or the CIFAR copy given) is missing or corrupt.
     """
     start = time.perf_counter()
     cfg = settings(args)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    datasets: dict[str, dict[str, Any]] = {}
+    measured: dict[str, dict[str, Any]] = {}
     timings: dict[str, float] = {}
     pairing: dict[str, dict[str, float]] = {}
     for key, title, images, source in _datasets(args, cfg):
@@ -708,21 +635,15 @@ def run(args: argparse.Namespace, out_dir: Path) -> dict[str, Any]:
         n = entry["n"]
         if str(n) not in pairing:
             pairing[str(n)] = nyquist_pairing_check(n)
-        datasets[key] = entry
+        measured[key] = entry
         timings[key] = time.perf_counter() - tic
-        quarter = _at_fraction(entry, 1 / 4)
+        quarter = at_fraction(entry, 1 / 4)
         skipped = f", {entry['skipped_zero_norm']} all-zero skipped" if entry["skipped_zero_norm"] else ""
         print(
             f"[info] {title}: {entry['count']} images {entry['channels']}×{n}×{n}{skipped}; median loss at 1/4: "
-            f"spectral {_fmt(quarter['sum'])}, max {_fmt(quarter['max'])} ({timings[key]:.1f} s)",
+            f"spectral {fmt(quarter['sum'])}, max {fmt(quarter['max'])} ({timings[key]:.1f} s)",
             flush=True,
         )
-
-    fig = curves_figure(datasets)
-    _io.save_figure(fig, out_dir / "info_curves.png", dpi=120)
-    _pyplot().close(fig)
-    grid = _grid(out_dir)
-
     result: dict[str, Any] = {
         "experiment": "info",
         "settings": {**cfg, "method": METHOD, "norm": "amplitude", "percentiles": list(PERCENTILES)},
@@ -739,14 +660,12 @@ def run(args: argparse.Namespace, out_dir: Path) -> dict[str, Any]:
             "seeds": "numpy SeedSequence([seed, 1, stream]); stream = crop side, 1000 Fashion-MNIST, 1001 CIFAR",
         },
         "nyquist_pairing": pairing,
-        "datasets": datasets,
-        "grid": grid,
-        "figures": {"curves": "info_curves.png", "grid": "info_grid.png"},
+        "datasets": measured,
+        "grid": grid().describe(),
         "out_dir": os.fspath(out_dir.resolve()),
         "timings_s": timings,
         "elapsed_s": time.perf_counter() - start,
     }
-    _io.write_json(out_dir / "info.json", result)
     _print_table(result)
     return result
 
@@ -756,135 +675,7 @@ def _print_table(result: dict[str, Any]) -> None:
     print(f"  {'dataset':<28} {'kept':>6} {'m':>4} {'sum':>8} {'average':>8} {'max':>8} {'avg':>8}")
     for entry in result["datasets"].values():
         for fraction in TABLE_FRACTIONS:
-            row = _at_fraction(entry, fraction)
-            cells = " ".join(f"{_fmt(row[k]):>8}" for k in ("sum", "average", "max", "avg"))
-            print(f"  {entry['title']:<28} {_fraction_label(fraction):>6} {row['m']:>4} {cells}")
+            row = at_fraction(entry, fraction)
+            cells = " ".join(f"{fmt(row[k]):>8}" for k in ("sum", "average", "max", "avg"))
+            print(f"  {entry['title']:<28} {fraction_label(fraction):>6} {row['m']:>4} {cells}")
     print(f"[info] {result['elapsed_s']:.1f} s", flush=True)
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# Report
-# ---------------------------------------------------------------------------------------------------------------
-def _figure_link(result: dict[str, Any], name: str, report_dir: Path) -> str:
-    """``name`` relative to ``report_dir``: ``info/<name>`` where it is there, else from the recorded out_dir."""
-    report_dir = Path(report_dir)
-    if (report_dir / "info" / name).exists() or "out_dir" not in result:
-        return f"info/{name}"
-    return Path(os.path.relpath(Path(result["out_dir"]) / name, report_dir.resolve())).as_posix()
-
-
-def _ordering_sentence(result: dict[str, Any]) -> str:
-    """Whether our medians show the paper's ordering (spectral below max pooling at every max-pooling size)."""
-    agree: list[str] = []
-    disagree: list[str] = []
-    for entry in result["datasets"].values():
-        rows = entry["comparison"]
-        ok = all(r["median"][rule] < r["median"]["max"] for r in rows for rule in RULES)
-        (agree if ok else disagree).append(entry["title"])
-    if not disagree:
-        return (
-            "Here, too, the median loss of spectral pooling (both rules) is below max pooling's at every size where "
-            "both exist, on every dataset."
-        )
-    return (
-        "Here the median loss of spectral pooling (both rules) is below max pooling's at every common size for: "
-        f"{', '.join(agree) or 'none'}; not for: {', '.join(disagree)}."
-    )
-
-
-def markdown(result: dict[str, Any], report_dir: Path) -> str:
-    """The report section of experiment 1 (figure links relative to ``report_dir``)."""
-    cfg = result["settings"]
-    figs = result["figures"]
-    described = []
-    for entry in result["datasets"].values():
-        skipped = f", {entry['skipped_zero_norm']} all-zero skipped" if entry["skipped_zero_norm"] else ""
-        described.append(f"{entry['title']} ({entry['count']} images{skipped})")
-    lines = [
-        "## Experiment 1: information preservation",
-        "",
-        "Each image x is pooled to fewer parameters, brought back to full size and compared with itself: relative "
-        "loss ‖x − x̂‖ / ‖x‖ per image (over all its channels), against the fraction of parameters kept h′w′/(hw). "
-        "Spectral pooling to every square size m = 1..n with `spectralcore.spectral_pool`, back with "
-        "`spectral_upsample`, under both Nyquist rules: *sum* (ours, the `scipy.signal.resample` rule; "
-        "upsample∘pool is then the orthogonal projection onto band-limited images, so the least loss) and "
-        "*average* (the paper's Algorithm 1). Max and average pooling over non-overlapping s×s windows for every "
-        "stride s ≥ 2 dividing n, back by nearest-neighbour upsampling (fraction 1/s²). "
-        f"Data ({cfg['scale']} scale, seed {cfg['seed']}): " + "; ".join(described) + ".",
-        "",
-        f"![relative loss against fraction of parameters kept]({_figure_link(result, figs['curves'], report_dir)})",
-        "",
-        f"![spectral vs max pooling on a photo]({_figure_link(result, figs['grid'], report_dir)})",
-        "",
-    ]
-    for entry in result["datasets"].values():
-        lines += [
-            f"**{entry['title']}** (n = {entry['n']}): median relative loss. Spectral columns at the square size m "
-            "whose fraction is nearest; '–': no s×s window tiles the image.",
-            "",
-            "| kept | spectral m×m (kept) | spectral, sum | spectral, average | max pool | avg pool |",
-            "|---|---|---|---|---|---|",
-        ]
-        for fraction in TABLE_FRACTIONS:
-            row = _at_fraction(entry, fraction)
-            lines.append(
-                f"| {_fraction_label(fraction)} | {row['m']}×{row['m']} ({_fmt(row['spectral_fraction'])}) | "
-                f"{_fmt(row['sum'])} | {_fmt(row['average'])} | {_fmt(row['max'])} | {_fmt(row['avg'])} |"
-            )
-        lines.append("")
-        two = next((r for r in entry["comparison"] if r["stride"] == 2), None)
-        notes = []
-        if two is not None:
-            vs_max, vs_avg = two["sum_vs_max"], two["sum_vs_avg"]
-            notes.append(
-                f"At 2×2 the sum rule's loss is {_fmt(vs_max['median_of_ratios'])}× max pooling's and "
-                f"{_fmt(vs_avg['median_of_ratios'])}× average pooling's (median of per-image ratios); it is below "
-                f"max pooling's for {_fmt(100 * vs_max['fraction_of_images_below'])} % of the images and below "
-                f"average pooling's for {_fmt(100 * vs_avg['fraction_of_images_below'])} %. (Average pooling + "
-                "nearest is itself an orthogonal projection, onto block-constant images of the same dimension, so "
-                "it can beat spectral pooling on individual images; max pooling is not a projection.)"
-            )
-        match = entry["match_max_2x2"]
-        if match is not None:
-            notes.append(
-                f"Spectral pooling reaches max pooling's 2×2 median loss ({_fmt(match['max_2x2_median'])}) already "
-                f"at {match['m']}×{match['m']}, keeping {_fmt(100 * match['fraction'])} % of the parameters "
-                f"instead of 25 % ({_fmt(match['parameter_ratio'])}× fewer)."
-            )
-        checks = entry["checks"]
-        notes.append(
-            f"Checks: sum − average loss ≤ {_fmt(checks['sum_minus_average_max'])} over all images and sizes "
-            f"(the sum rule never loses more); largest change of the sum-rule loss from m to m+1: "
-            f"{_fmt(checks['sum_max_increase_in_m'])} (nested projections: it never grows); norm='ortho' against "
-            "'amplitude' on "
-            f"{checks['norm_invariance_images']} images: losses differ by ≤ "
-            f"{_fmt(checks['norm_invariance_max_abs_diff'])}."
-        )
-        lines += [" ".join(notes), ""]
-    pairing = result["nyquist_pairing"]
-    worst_t = max(p["upsample_minus_avg_pool_transpose"] for p in pairing.values())
-    worst_lit = max(p["upsample_minus_literal_zero_pad"] for p in pairing.values())
-    lines += [
-        "**Which upsampling goes with the paper's rule.** `spectral_upsample` has one rule: it zero-pads the "
-        "spectrum and splits an even-length Nyquist bin into equal halves at ±m/2. That is the real part of the "
-        "literal centred zero-padding (max deviation "
-        f"{_fmt(worst_lit)}), and under `norm='ortho'` it is the transpose of the average-rule pooling (max "
-        f"deviation {_fmt(worst_t)}), i.e. exactly the backward pass the paper describes. So both rules are "
-        "paired with the same `spectral_upsample`; with the sum rule the pair is the orthogonal projection, with "
-        "the average rule the Nyquist cosine of every even size is kept at half amplitude (per axis), which costs a "
-        "little loss at even m (the curves coincide at odd m).",
-        "",
-        "**What the paper reported.** Fig. 4a (ImageNet validation images) shows spectral pooling reaching a given "
-        "approximation loss with far fewer parameters than max pooling; max pooling can only remove ≥ 75 % of the "
-        "parameters (2×2 is its smallest step), so it appears as a single level. Fig. 2 is a qualitative grid of "
-        "an image reduced by both. " + _ordering_sentence(result),
-        "",
-        "**Choices the paper leaves open, and ours.** Max and average pooled maps are brought back to full size "
-        "by nearest-neighbour upsampling (as in public reproductions); pooled sizes are square; the loss is per "
-        "image over all channels, unclipped, with pixels in [0, 1] (the display in the grid is clipped); random "
-        "crops of bundled photos, Fashion-MNIST and CIFAR test images stand in for ImageNet; the Nyquist bin of "
-        "even sizes follows both rules (sum is the project's default). `info/info.json` has every statistic "
-        "(mean, median, 10/25/75/90th percentiles per size).",
-        "",
-    ]
-    return "\n".join(lines)

@@ -18,7 +18,9 @@ from typing import Any
 import numpy as np
 import torch
 
-from experiments import _common, _io, harness
+from spectralcore_experiments import datasets, splits, training
+from spectralcore_experiments.formatting import pct
+from spectralcore_experiments.options import OptionError, finite, require, training_device
 
 # (pooling, frequency dropout) of each compared configuration, in report order.
 CONFIGS: dict[str, tuple[str, bool]] = {
@@ -39,10 +41,14 @@ PAPER_ERROR = {"cifar10": 0.086, "cifar100": 0.316}
 PAPER_HYPERPARAMETERS = {"gamma": 0.85, "alpha": 0.30, "beta": 0.15, "momentum": 0.95, "lr": 0.0088}
 
 SCALES: dict[str, dict[str, Any]] = {
-    "tiny": {"width": 1 / 8, "stages": 3, "train": 1024, "test": 500, "epochs": 3, "batch": 32, "seeds": 1},
+    "tiny": {"width": 1 / 8, "stages": 3, "train": 768, "test": 256, "epochs": 3, "batch": 32, "seeds": 1},
     "quick": {"width": 1 / 8, "stages": 6, "train": 10000, "test": 0, "epochs": 4, "batch": 32, "seeds": 1},
     "paper": {"width": 1.0, "stages": 6, "train": 0, "test": 0, "epochs": 120, "batch": 128, "seeds": 1},
 }
+# Bounds of the options (beyond them a run is a mistake, not an experiment).
+MAX_EPOCHS = 10_000
+MAX_WIDTH = 4.0
+MAX_SEEDS = 1000
 
 
 def add_arguments(group: argparse._ArgumentGroup) -> None:
@@ -85,7 +91,14 @@ def add_arguments(group: argparse._ArgumentGroup) -> None:
 
 
 def settings(args: argparse.Namespace) -> dict[str, Any]:
-    """The scale preset with the command line's overrides applied and checked."""
+    """The scale preset with the command line's overrides applied and checked.
+
+    Raises
+    ------
+    OptionError
+        An option is out of range, the net does not fit the images (``--cls-stages`` with ``--cls-gamma``), or
+        ``--cls-dataset cifar`` lacks ``--cifar-dir`` (the message names the options).
+    """
     cfg = dict(SCALES[args.scale])
     overrides = {
         "epochs": args.cls_epochs,
@@ -108,36 +121,66 @@ def settings(args: argparse.Namespace) -> dict[str, Any]:
             "configs": list(dict.fromkeys(args.cls_configs)),
         }
     )
-    for name, key, ok in [
-        ("--cls-epochs", "epochs", cfg["epochs"] >= 1),
-        ("--cls-width", "width", cfg["width"] > 0),
-        ("--cls-stages", "stages", cfg["stages"] >= 1),
-        ("--cls-train-size", "train", cfg["train"] >= 0),
-        ("--cls-test-size", "test", cfg["test"] >= 0),
-        ("--cls-seeds", "seeds", cfg["seeds"] >= 1),
-        ("--cls-gamma", "gamma", 0 < cfg["gamma"] <= 1),
-        ("--cls-alpha", "alpha", 0 < cfg["alpha"] <= 1),
-        ("--cls-beta", "beta", 0 < cfg["beta"] <= 1),
-        ("--cls-lr", "lr", cfg["lr"] > 0),
-        ("--cls-momentum", "momentum", 0 <= cfg["momentum"] < 1),
-        ("--cls-weight-decay", "weight_decay", cfg["weight_decay"] >= 0),
-    ]:
-        if not ok:
-            raise SystemExit(f"{name}: got {cfg[key]!r}, which is out of range (see --help)")
+    require("--cls-epochs", cfg["epochs"], 1 <= cfg["epochs"] <= MAX_EPOCHS, f"an integer in [1, {MAX_EPOCHS}]")
+    require(
+        "--cls-width",
+        cfg["width"],
+        finite(cfg["width"]) and 0 < cfg["width"] <= MAX_WIDTH,
+        f"a width multiplier in (0, {MAX_WIDTH:g}]",
+    )
+    require("--cls-stages", cfg["stages"], cfg["stages"] >= 1, "a positive integer")
+    require("--cls-train-size", cfg["train"], cfg["train"] >= 0, "a count >= 0 (0 = all)")
+    require("--cls-test-size", cfg["test"], cfg["test"] >= 0, "a count >= 0 (0 = all)")
+    require("--cls-seeds", cfg["seeds"], 1 <= cfg["seeds"] <= MAX_SEEDS, f"an integer in [1, {MAX_SEEDS}]")
+    for option, key in (("--cls-gamma", "gamma"), ("--cls-alpha", "alpha"), ("--cls-beta", "beta")):
+        require(option, cfg[key], 0 < cfg[key] <= 1, "a number in (0, 1]")
+    require("--cls-lr", cfg["lr"], finite(cfg["lr"]) and cfg["lr"] > 0, "a positive finite number")
+    require("--cls-momentum", cfg["momentum"], 0 <= cfg["momentum"] < 1, "a number in [0, 1)")
+    require(
+        "--cls-weight-decay",
+        cfg["weight_decay"],
+        finite(cfg["weight_decay"]) and cfg["weight_decay"] >= 0,
+        "a finite number >= 0",
+    )
+    for choice in splits.dataset_choices(args, args.cls_dataset):
+        _check_net_fits(cfg, "cifar10" if choice == "cifar" else choice)
     return cfg
 
 
+def _check_net_fits(cfg: dict[str, Any], dataset: str) -> None:
+    """Build the net once, at a negligible width, to check that M stages of pooling by γ fit the dataset's images."""
+    from spectralcore_torch import models
+
+    height, _, channels = datasets.IMAGE_SHAPES[dataset]
+    try:
+        models.SpectralPoolNet(
+            channels,
+            10,
+            input_size=height,
+            num_stages=cfg["stages"],
+            gamma=cfg["gamma"],
+            alpha=cfg["alpha"],
+            beta=cfg["beta"],
+            width=1e-3,
+        )
+    except ValueError as exc:
+        raise OptionError(
+            f"--cls-stages {cfg['stages']} with --cls-gamma {cfg['gamma']:g}: the net does not fit the "
+            f"{height}×{height} images of {'CIFAR' if dataset == 'cifar10' else datasets.title(dataset)} ({exc})"
+        ) from exc
+
+
 def run(args: argparse.Namespace, out_dir: Path) -> dict[str, Any]:
-    """Train every configuration on every dataset; write curves, the error table, figures and JSON."""
+    """Train every configuration on every dataset; return the curves and the error table (JSON-able)."""
     from spectralcore_torch import models
 
     start = time.perf_counter()
     cfg = settings(args)
-    device = _common.device_of(args)
+    device = training_device(args.device)
     results: list[dict[str, Any]] = []
     data_info: dict[str, Any] = {}
-    for dataset in _common.datasets_to_run(args, args.cls_dataset):
-        split = _common.load_split(args, dataset, train_count=cfg["train"], test_count=cfg["test"], device=device)
+    for dataset in splits.datasets_to_run(args, args.cls_dataset):
+        split = splits.load_split(args, dataset, train_count=cfg["train"], test_count=cfg["test"], device=device)
         data_info[dataset] = split.describe()
         print(
             f"[classify] {split.title}: {len(split.train)} train / {len(split.test)} test images, "
@@ -145,7 +188,7 @@ def run(args: argparse.Namespace, out_dir: Path) -> dict[str, Any]:
             flush=True,
         )
         for seed_index in range(cfg["seeds"]):
-            seed = _common.run_seed(args.seed, "classify", dataset, seed_index)
+            seed = training.run_seed(args.seed, "classify", dataset, seed_index)
             for config_name in cfg["configs"]:
                 pool, frequency_dropout = CONFIGS[config_name]
                 # The same seed for every configuration: identical initial conv weights and data order.
@@ -163,7 +206,7 @@ def run(args: argparse.Namespace, out_dir: Path) -> dict[str, Any]:
                     width=cfg["width"],
                     generator=torch.Generator(device=device),
                 ).to(device)
-                config = harness.TrainConfig(
+                config = training.TrainConfig(
                     epochs=cfg["epochs"],
                     batch_size=cfg["batch"],
                     optimizer="sgd",
@@ -188,7 +231,17 @@ def run(args: argparse.Namespace, out_dir: Path) -> dict[str, Any]:
                     "beta": cfg["beta"],
                     **split.describe(),
                 }
-                record = _common.train_run(args, model, split, config, out_dir / "runs" / name, name=name, extra=extra)
+                record = training.train_run(
+                    model,
+                    split.train,
+                    split.test,
+                    config,
+                    out_dir / "runs" / name,
+                    name=name,
+                    extra=extra,
+                    resume=args.resume,
+                    progress=not args.no_progress,
+                )
                 record["stage_sizes"] = [list(size) for size in model.stage_sizes]
                 record["dropout_min_fractions"] = list(model.dropout_min_fractions)
                 results.append(record)
@@ -201,13 +254,11 @@ def run(args: argparse.Namespace, out_dir: Path) -> dict[str, Any]:
         "paper_error": PAPER_ERROR,
         "paper_hyperparameters": PAPER_HYPERPARAMETERS,
     }
-    result["figures"] = plot(result, out_dir)
     result["elapsed_seconds"] = time.perf_counter() - start
-    _io.write_json(out_dir / "classify.json", result)
     for row in result["summary"]:
         print(
             f"[classify] {row['dataset']:<14} {CONFIG_TITLES[row['config']]:<38} final test error "
-            f"{_common.pct(row['final_test_error_mean'])} (best epoch {_common.pct(row['best_test_error_mean'])})",
+            f"{pct(row['final_test_error_mean'])} (best epoch {pct(row['best_test_error_mean'])})",
             flush=True,
         )
     return result
@@ -235,92 +286,3 @@ def summarize(runs: list[dict[str, Any]], cfg: dict[str, Any], datasets: list[st
                 }
             )
     return rows
-
-
-def plot(result: dict[str, Any], out_dir: Path) -> dict[str, str]:
-    """Test error per epoch of every configuration (mean ± sd over seeds), one panel per dataset."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    from matplotlib.ticker import MaxNLocator
-
-    datasets = list(result["data"])
-    fig, axes = plt.subplots(1, len(datasets), figsize=(5.5 * len(datasets), 3.8), squeeze=False)
-    colors = {"spectral+fd": "tab:red", "spectral": "tab:orange", "max+fd": "tab:blue", "max": "tab:cyan"}
-    for ax, dataset in zip(axes[0], datasets, strict=True):
-        for config_name in result["settings"]["configs"]:
-            curves = [r["test_error"] for r in result["runs"] if r["dataset"] == dataset and r["config"] == config_name]
-            mean, std = _common.mean_std(curves)
-            epochs = np.arange(1, len(mean) + 1)
-            ax.plot(epochs, 100 * mean, marker="o", ms=3, color=colors[config_name], label=CONFIG_TITLES[config_name])
-            ax.fill_between(epochs, 100 * (mean - std), 100 * (mean + std), color=colors[config_name], alpha=0.2)
-        ax.set_title(_common.DATASET_TITLES.get(dataset, dataset))
-        ax.set_xlabel("epoch")
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.set_ylabel("test error (%)")
-        ax.grid(alpha=0.3)
-        ax.legend(fontsize=8)
-    fig.suptitle("Experiment 3: test error per epoch", fontsize=11)
-    fig.tight_layout()
-    path = out_dir / "classify_test_error.png"
-    _io.save_figure(fig, path, dpi=110)
-    plt.close(fig)
-    return {"test_error": path.name}
-
-
-def markdown(result: dict[str, Any], report_dir: Path) -> str:
-    """The report section of experiment 3."""
-    cfg = result["settings"]
-    out = Path(report_dir) / "classify"
-    first = next(iter(result["runs"]), None)
-    sizes = " → ".join(f"{h}×{w}" for h, w in first["stage_sizes"]) if first else ""
-    fractions = ", ".join(f"{c:.3g}" for c in first["dropout_min_fractions"]) if first else ""
-    lines = [
-        "## Experiment 3: classification with spectral pooling and frequency dropout",
-        "",
-        f"M = {cfg['stages']} stages, width ×{cfg['width']:g} of the paper's filter counts, γ = {cfg['gamma']:g} "
-        f"(feature maps {sizes}), frequency dropout minimum band fractions c_m = {fractions} "
-        f"(α = {cfg['alpha']:g}, β = {cfg['beta']:g}); SGD with momentum {cfg['momentum']:g}, lr "
-        f"{cfg['lr']:g} ({cfg['schedule']} schedule), weight decay {cfg['weight_decay']:g}, batch {cfg['batch']}, "
-        f"{cfg['epochs']} epochs, no augmentation, {cfg['seeds']} seed(s). Every configuration starts from the "
-        "same initial weights and sees the same minibatches.",
-        "",
-        f"![test error curves]({_common.relative(out / result['figures']['test_error'], report_dir)})",
-        "",
-        "| dataset | configuration | training images | test error, last epoch | best epoch | train error "
-        "(running) | parameters | paper |",
-        "|---|---|---|---|---|---|---|---|",
-    ]
-    for row in result["summary"]:
-        data = result["data"][row["dataset"]]
-        error = _common.pct(row["final_test_error_mean"])
-        if row["final_test_error_std"] is not None:
-            error += f" ± {100 * row['final_test_error_std']:.2f}"
-        lines.append(
-            f"| {_common.DATASET_TITLES.get(row['dataset'], row['dataset'])} | {CONFIG_TITLES[row['config']]} | "
-            f"{data['train_examples']} | {error} | {_common.pct(row['best_test_error_mean'])} | "
-            f"{_common.pct(row['final_train_error_mean'])} | {row['parameters']:,} | "
-            f"{_common.pct(row['paper_error']) if row['paper_error'] is not None else ''} |"
-        )
-    lines += [
-        "",
-        "**What the paper reported.** With the full net (filters 128 … 288), the hyperparameters above found by "
-        "Bayesian optimisation and no augmentation, spectral pooling with frequency dropout reached 8.6 % test "
-        "error on CIFAR-10 and 31.6 % on CIFAR-100, against 9.78 / 34.57 % for deeply supervised nets and "
-        "10.41 / 35.68 % for network in network. The paper gives no max-pooling ablation and no Fashion-MNIST "
-        "number; the best-known public reproduction reached 18.76 / 51.83 %.",
-        "",
-        "**Choices the paper leaves open, and ours.** Weight decay, batch size, epochs and the schedule are ours "
-        "(above), and so are M and He-normal initialisation (with PyTorch's default init this net stays at chance "
-        "under SGD at M = 6). 'Same' padding; ReLU after every conv, none after pooling. The band R is drawn once "
-        "per minibatch (the same for all samples), uniformly from the integers ⌈c_m·H_m⌉ … H_m, where H_m is the "
-        "stage's pooled size (the paper writes ⌊c_m·H_m⌋ and leaves open which size H_m is); "
-        "frequency dropout is off at test time. The max-pooling net uses adaptive max pooling to the same "
-        "sizes as spectral pooling, so both nets have identical shapes and parameter counts. The quick scale "
-        "trains narrow nets for a few epochs on a subset: its errors are far from converged and are not comparable "
-        "with the "
-        "paper's. The paper's setting is `--scale paper --device cuda --cifar-dir <CIFAR copy>`.",
-        "",
-    ]
-    return "\n".join(lines)

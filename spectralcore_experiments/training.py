@@ -1,25 +1,18 @@
-"""The training loop shared by experiments 2 and 3: seeds, progress bar, atomic checkpoints, ``--resume``, metrics.
+"""The training loop of experiments 2 and 3: seeds, progress bar, a checkpoint per epoch, ``--resume``, metrics.
 
 Determinism without saving random-generator states: every source of randomness in an epoch (the order of the
 examples, the augmentation, ``nn.Dropout``, frequency dropout) is seeded from ``(seed, epoch)`` at the start of
 that epoch. An epoch is therefore a pure function of the weights and optimizer state it starts from, and a run
-resumed from the checkpoint of epoch ``e`` computes exactly what the uninterrupted run computed.
-
-Files of a run (all written atomically: temporary file, then rename):
-
-* ``checkpoint.pt``: weights, optimizer and schedule state, metrics so far, and the config that made them;
-* ``metrics.csv`` and ``metrics.json``: one row per finished epoch.
+resumed from the checkpoint of epoch ``e`` computes exactly what the uninterrupted run computed. The run's files
+(checkpoint and metrics, all written atomically) are :mod:`spectralcore_experiments.checkpoints`'.
 """
 
 from __future__ import annotations
 
-import csv
-import dataclasses
-import io
 import math
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,14 +21,10 @@ import numpy as np
 import torch
 from torch import nn
 
-from experiments import _io
+from spectralcore_experiments import checkpoints
 
-CHECKPOINT = "checkpoint.pt"
-METRICS_CSV = "metrics.csv"
-METRICS_JSON = "metrics.json"
 # Batches between two reads of the running loss (each read waits for a GPU to finish its queue).
 SYNC_EVERY = 25
-METRIC_FIELDS = ("epoch", "train_loss", "train_error", "test_loss", "test_error", "lr", "seconds")
 
 
 @dataclass(frozen=True)
@@ -102,7 +91,7 @@ class TrainConfig:
 
 
 @dataclass
-class Dataset:
+class ImageSet:
     """Images as a float32 ``(N, C, H, W)`` tensor, normalised, plus int64 labels, on the training device."""
 
     images: torch.Tensor
@@ -116,41 +105,12 @@ class Dataset:
 
 @dataclass
 class History:
-    """Per-epoch metrics of one run (a list of dicts with the keys of ``METRIC_FIELDS``)."""
+    """Per-epoch metrics of one run (a list of dicts with the keys of ``checkpoints.METRIC_FIELDS``)."""
 
     rows: list[dict[str, float]] = field(default_factory=list)
 
     def column(self, name: str) -> list[float]:
         return [row[name] for row in self.rows]
-
-
-def to_dataset(
-    images: np.ndarray,
-    labels: np.ndarray,
-    *,
-    mean: Sequence[float],
-    std: Sequence[float],
-    device: torch.device | str = "cpu",
-    name: str = "",
-    classes: int = 10,
-) -> Dataset:
-    """uint8 ``(N, H, W, C)`` images to a normalised float32 NCHW :class:`Dataset` on ``device``."""
-    if images.ndim != 4 or images.dtype != np.uint8:
-        raise ValueError(f"images must be uint8 (N, H, W, C), got {images.dtype} {images.shape}")
-    if labels.shape != (images.shape[0],):
-        raise ValueError(f"labels must have shape ({images.shape[0]},), got {labels.shape}")
-    x = torch.from_numpy(np.ascontiguousarray(images)).to(device).permute(0, 3, 1, 2).float().div_(255.0)
-    mean_t = torch.tensor(mean, dtype=torch.float32, device=x.device).view(1, -1, 1, 1)
-    std_t = torch.tensor(std, dtype=torch.float32, device=x.device).view(1, -1, 1, 1)
-    x = ((x - mean_t) / std_t).contiguous()
-    y = torch.from_numpy(labels.astype(np.int64)).to(device)
-    return Dataset(x, y, name=name, classes=classes)
-
-
-def channel_stats(images: np.ndarray) -> tuple[list[float], list[float]]:
-    """Per-channel mean and standard deviation of uint8 NHWC images, in [0, 1] units (from the training set)."""
-    flat = images.reshape(-1, images.shape[-1]).astype(np.float64) / 255.0
-    return flat.mean(axis=0).tolist(), flat.std(axis=0).tolist()
 
 
 def epoch_seed(seed: int, epoch: int, stream: int) -> int:
@@ -199,7 +159,7 @@ def learning_rate(config: TrainConfig, epoch: int) -> float:
 
 
 @torch.no_grad()
-def evaluate(model: nn.Module, data: Dataset, *, batch_size: int = 500, limit: int = 0) -> tuple[float, float]:
+def evaluate(model: nn.Module, data: ImageSet, *, batch_size: int = 500, limit: int = 0) -> tuple[float, float]:
     """Mean cross-entropy and error rate of ``model`` (in eval mode) on the first ``limit`` (0: all) examples."""
     was_training = model.training
     model.eval()
@@ -216,70 +176,6 @@ def evaluate(model: nn.Module, data: Dataset, *, batch_size: int = 500, limit: i
     return loss_sum / count, wrong / count
 
 
-class RunFiles:
-    """Paths of one run's files inside ``run_dir``."""
-
-    def __init__(self, run_dir: Path) -> None:
-        self.dir = Path(run_dir)
-        self.checkpoint = self.dir / CHECKPOINT
-        self.csv = self.dir / METRICS_CSV
-        self.json = self.dir / METRICS_JSON
-
-
-def _write_metrics(files: RunFiles, history: History, config: TrainConfig, extra: dict[str, Any]) -> None:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(METRIC_FIELDS), lineterminator="\n")
-    writer.writeheader()
-    for row in history.rows:
-        writer.writerow({key: repr(value) if isinstance(value, float) else value for key, value in row.items()})
-    _io.write_text(files.csv, buffer.getvalue())
-    _io.write_json(files.json, {"config": dataclasses.asdict(config), **extra, "epochs": history.rows})
-
-
-def _save_checkpoint(
-    files: RunFiles,
-    model: nn.Module,
-    optimizer: torch.optim.Optimizer,
-    history: History,
-    config: TrainConfig,
-    extra: dict[str, Any],
-) -> None:
-    state = {
-        "format": 1,
-        "config": dataclasses.asdict(config),
-        "extra": extra,
-        "epoch": len(history.rows),
-        "model": model.state_dict(),
-        "optimizer": optimizer.state_dict(),
-        "history": history.rows,
-    }
-    _io.atomic_write(files.checkpoint, lambda handle: torch.save(state, handle))
-
-
-def _load_checkpoint(
-    files: RunFiles, model: nn.Module, optimizer: torch.optim.Optimizer, config: TrainConfig, extra: dict[str, Any]
-) -> History:
-    try:
-        state = torch.load(files.checkpoint, map_location="cpu", weights_only=True)
-    except Exception as exc:  # a checkpoint is written atomically, so this is a foreign or damaged file
-        raise RuntimeError(
-            f"cannot read checkpoint {files.checkpoint}: {exc}. Delete it (or the run folder) to start over."
-        ) from exc
-    saved = state.get("config")
-    if saved != dataclasses.asdict(config) or state.get("extra") != extra:
-        wanted = {**dataclasses.asdict(config), **extra}
-        had = {**(saved or {}), **(state.get("extra") or {})}
-        diff = {key: (had.get(key), wanted.get(key)) for key in sorted(set(wanted) | set(had))}
-        diff = {key: pair for key, pair in diff.items() if pair[0] != pair[1]}
-        raise RuntimeError(
-            f"--resume: checkpoint {files.checkpoint} was made with different settings "
-            f"(setting: (checkpoint, now)) {diff}. Rerun with the same options, or without --resume to start over."
-        )
-    model.load_state_dict(state["model"])
-    optimizer.load_state_dict(state["optimizer"])
-    return History(list(state["history"]))
-
-
 def _batches(count: int, batch_size: int, order: torch.Tensor) -> Iterator[torch.Tensor]:
     for start in range(0, count, batch_size):
         yield order[start : start + batch_size]
@@ -287,8 +183,8 @@ def _batches(count: int, batch_size: int, order: torch.Tensor) -> Iterator[torch
 
 def train(
     model: nn.Module,
-    train_set: Dataset,
-    test_set: Dataset,
+    train_set: ImageSet,
+    test_set: ImageSet,
     config: TrainConfig,
     run_dir: Path,
     *,
@@ -304,8 +200,8 @@ def train(
     ----------
     model : nn.Module
         Already initialised (by the caller, from the run's seed) and on the data's device.
-    train_set, test_set : Dataset
-        From :func:`to_dataset`.
+    train_set, test_set : ImageSet
+        From :func:`spectralcore_experiments.splits.to_image_set`.
     config : TrainConfig
         The run's settings.
     run_dir : Path
@@ -327,14 +223,21 @@ def train(
     -------
     History
         The metrics of every epoch, resumed ones included.
+
+    Raises
+    ------
+    checkpoints.CheckpointError
+        With ``resume``: the checkpoint cannot be continued from (the message names the file and says why).
+    FloatingPointError
+        The training loss stopped being finite (the epoch's checkpoint is not written).
     """
     extra = dict(extra or {})
-    files = RunFiles(run_dir)
+    files = checkpoints.RunFiles(run_dir)
     files.dir.mkdir(parents=True, exist_ok=True)
     optimizer = make_optimizer(model, config)
     history = History()
     if resume and files.checkpoint.exists():
-        history = _load_checkpoint(files, model, optimizer, config, extra)
+        history = History(checkpoints.load(files, model, optimizer, config, extra))
         if history.rows:
             print(f"[{description}] resumed after epoch {len(history.rows)} from {files.checkpoint}", flush=True)
     device = train_set.images.device
@@ -400,8 +303,8 @@ def train(
         }
         history.rows.append(row)
         # Metrics first, then the checkpoint: a run killed in between redoes one epoch and rewrites the same rows.
-        _write_metrics(files, history, config, extra)
-        _save_checkpoint(files, model, optimizer, history, config, extra)
+        checkpoints.write_metrics(files, history.rows, config, extra)
+        checkpoints.save(files, model, optimizer, history.rows, config, extra)
         # One line per epoch that stays on screen (the bar of the epoch, if any, is gone by now).
         print(
             f"[{description}] epoch {epoch + 1}/{config.epochs}: train loss {train_loss:.4f} "
@@ -421,3 +324,53 @@ def _progress_bar(total: int, description: str, *, enabled: bool) -> Any:
     except ImportError:  # progress bars are a nicety; the per-epoch line still reports everything
         return None
     return tqdm(total=total, desc=description, unit="img", leave=False, dynamic_ncols=True, file=sys.stderr)
+
+
+def run_seed(base: int, *parts: int | str) -> int:
+    """A seed for one run, derived from the base ``--seed`` and the run's identity (stable across Python runs).
+
+    Examples
+    --------
+    >>> run_seed(0, "classify", "fashion-mnist", 0) == run_seed(0, "classify", "fashion-mnist", 0)
+    True
+    >>> run_seed(0, "classify", "fashion-mnist", 0) != run_seed(0, "classify", "fashion-mnist", 1)
+    True
+    """
+    words = [base] + [sum((i + 1) * ord(c) for i, c in enumerate(p)) if isinstance(p, str) else p for p in parts]
+    return int(np.random.SeedSequence(words).generate_state(1)[0])
+
+
+def train_run(
+    model: nn.Module,
+    train_set: ImageSet,
+    test_set: ImageSet,
+    config: TrainConfig,
+    run_dir: Path,
+    *,
+    name: str,
+    extra: dict[str, Any],
+    resume: bool,
+    progress: bool,
+) -> dict[str, Any]:
+    """:func:`train` one run of an experiment and return its record: ``extra``, curves, parameter count, time."""
+    from spectralcore_torch import models
+
+    history = train(
+        model,
+        train_set,
+        test_set,
+        config,
+        run_dir,
+        resume=resume,
+        progress=progress,
+        description=name,
+        extra=extra,
+    )
+    curves = {key: history.column(key) for key in ("train_error", "test_error", "train_loss", "test_loss")}
+    return {
+        **extra,
+        "run": name,
+        "parameters": models.count_parameters(model),
+        **curves,
+        "seconds": sum(history.column("seconds")),
+    }

@@ -8,12 +8,13 @@ import json
 import os
 import platform
 import shlex
+import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
-from experiments import _io
+from spectralcore_experiments import atomic
+from spectralcore_experiments.registry import Experiment
 
 REPORT = "report.md"
 SUMMARY = "summary.json"
@@ -47,18 +48,23 @@ def machine() -> dict[str, Any]:
     return info
 
 
-def _stored_result(out: Path, name: str) -> dict[str, Any] | None:
-    path = out / name / f"{name}.json"
+def _stored_result(out: Path, experiment: Experiment) -> dict[str, Any] | None:
+    """The result an earlier run left in ``out``, if any (an unreadable one is skipped, with a warning)."""
+    path = experiment.result_file(out)
     if not path.exists():
         return None
-    with open(path, encoding="utf-8") as handle:
-        loaded: dict[str, Any] = json.load(handle)
-    return loaded
+    try:
+        with open(path, encoding="utf-8") as handle:
+            loaded = json.load(handle)
+    except (OSError, ValueError) as exc:
+        print(f"report: skipping {path}: {exc}", file=sys.stderr)
+        return None
+    return loaded if isinstance(loaded, dict) else None
 
 
 def write_report(
     out: Path,
-    modules: Mapping[str, ModuleType],
+    experiments: Mapping[str, Experiment],
     results: Mapping[str, dict[str, Any]],
     timings: Mapping[str, float],
     args: argparse.Namespace,
@@ -68,20 +74,20 @@ def write_report(
     """Write ``out/report.md`` and ``out/summary.json`` from this run's results and any earlier ones in ``out``."""
     sections = []
     every: dict[str, Any] = {}
-    for name, module in modules.items():
-        result = results.get(name) or _stored_result(out, name)
+    for name, experiment in experiments.items():
+        result = results.get(name) or _stored_result(out, experiment)
         if result is None:
             continue
         every[name] = result
-        sections.append(module.markdown(result, out))
+        sections.append(experiment.markdown(result, out))
     when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     info = machine()
-    command = " ".join(["python -m experiments", shlex.join(list(argv))]).strip()
+    command = " ".join(["python -m spectralcore_experiments", shlex.join(list(argv))]).strip()
     ran = ", ".join(f"{name} {seconds / 60:.1f} min" for name, seconds in timings.items())
     header = [
         "# Reproduction report: Spectral Representations for Convolutional Neural Networks",
         "",
-        "Rippel, Snoek & Adams, NeurIPS 2015, reproduced with spectralcore. Written by `experiments/` "
+        "Rippel, Snoek & Adams, NeurIPS 2015, reproduced with spectralcore. Written by `spectralcore_experiments` "
         f"(`{command}`) on {when}, at the **{args.scale}** scale, on {info['cpu']} "
         f"({info['cores']} cores, torch {info['torch']}, {info['torch_threads']} threads, device "
         f"`{args.device}`{', GPU ' + info['gpu'] if 'gpu' in info else ''}). This run: {ran or 'nothing new'}.",
@@ -90,8 +96,8 @@ def write_report(
         "run are in `<experiment>/runs/<run>/metrics.csv`.",
         "",
     ]
-    _io.write_text(out / REPORT, "\n".join(header + sections))
-    _io.write_json(
+    atomic.write_text(out / REPORT, "\n".join(header + sections))
+    atomic.write_json(
         out / SUMMARY,
         {
             "written": when,

@@ -17,7 +17,11 @@ import numpy as np
 import pytest
 from scipy import signal
 
-from experiments import data, info
+from spectralcore_experiments import datasets as data
+from spectralcore_experiments import information as info
+from spectralcore_experiments import information_report
+from spectralcore_experiments.options import OptionError
+from spectralcore_experiments.registry import EXPERIMENTS
 
 FASHION_DIR = Path("/usr/share/datasets/fashion-mnist")
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -60,7 +64,7 @@ def require_fashion() -> None:
 
 
 def make_args(**overrides: Any) -> argparse.Namespace:
-    """The namespace ``python -m experiments info --scale tiny`` would give, with the Fashion-MNIST folder explicit."""
+    """The namespace ``... info --scale tiny`` would give, with the Fashion-MNIST folder explicit."""
     values: dict[str, Any] = {
         "scale": "tiny",
         "seed": 0,
@@ -82,7 +86,7 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], Pa
     """One tiny run (photo crops 32 and 64, Fashion-MNIST): its result and its report folder."""
     require_fashion()
     report_dir = tmp_path_factory.mktemp("report")
-    return info.run(make_args(), report_dir / "info"), report_dir
+    return EXPERIMENTS["info"].run_and_save(make_args(), report_dir), report_dir
 
 
 @pytest.fixture(scope="module")
@@ -269,13 +273,13 @@ def test_fashion_mnist_is_read_from_the_real_files(report: tuple[dict[str, Any],
 def test_missing_fashion_mnist_raises(tmp_path: Path) -> None:
     args = make_args(fashion_mnist_dir=tmp_path / "no-such-folder", info_sizes=[8], info_crops=2)
     with pytest.raises(data.DatasetError, match="Fashion-MNIST"):
-        info.run(args, tmp_path / "info")
+        EXPERIMENTS["info"].run_and_save(args, tmp_path)
     assert not (tmp_path / "info" / "info.json").exists()
 
 
 def test_markdown_section(report: tuple[dict[str, Any], Path]) -> None:
     result, report_dir = report
-    text = info.markdown(result, report_dir)
+    text = information_report.markdown(result, report_dir)
     assert text.startswith("## Experiment 1: information preservation")
     assert "](info/info_curves.png)" in text
     assert "](info/info_grid.png)" in text
@@ -301,9 +305,20 @@ def test_options_and_their_errors() -> None:
     cfg = info.settings(make_args(info_crops=parsed.info_crops, info_sizes=parsed.info_sizes, info_images=0))
     assert (cfg["crops"], cfg["crop_sizes"], cfg["images"]) == (5, [16, 24], 0)
     assert info.settings(make_args(scale="quick"))["crops"] == 512
-    for bad in ({"info_crops": 0}, {"info_sizes": [1]}, {"info_images": -1}, {"info_batch": -2}):
-        with pytest.raises(SystemExit, match="--info-"):
+    bad_options = (
+        {"info_crops": 0},
+        {"info_crops": 10**9},
+        {"info_sizes": [1]},
+        {"info_sizes": [301]},  # larger than the smallest bundled photo
+        {"info_images": -1},
+        {"info_batch": -2},
+    )
+    for bad in bad_options:
+        with pytest.raises(OptionError, match="--info-"):
             info.settings(make_args(**bad))
+    # Bounded before anything is allocated: 100 000 crops of 256x256x3 float64 would take 146 GiB.
+    with pytest.raises(OptionError, match=r"--info-crops 100000 with --info-sizes 256: .*146\.5 GiB"):
+        info.settings(make_args(info_crops=100_000, info_sizes=[256]))
 
 
 def test_cifar_is_added_with_cifar_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -327,4 +342,4 @@ def test_cifar_is_added_with_cifar_dir(tmp_path: Path, monkeypatch: pytest.Monke
     assert entry["title"] == "CIFAR-100 test images"
     assert (entry["n"], entry["channels"], entry["count"], entry["source"]["used"]) == (32, 3, 10, 10)
     assert entry["checks"]["all_hold"]
-    assert "**CIFAR-100 test images**" in info.markdown(result, tmp_path)
+    assert "**CIFAR-100 test images**" in information_report.markdown(result, tmp_path)

@@ -1,0 +1,190 @@
+"""Command line of the reproduction: ``python -m spectralcore_experiments [all|info|convergence|classify] ...``.
+
+The experiments are the entries of :data:`spectralcore_experiments.registry.EXPERIMENTS`. Every option of every
+experiment that will run is checked before the first one starts; a user error (a bad option, a missing or damaged
+dataset, a checkpoint that cannot be resumed, a diverging run) ends with one message and exit status 2, Ctrl-C
+with one line and exit status 130. Nothing is left half-written: every file is written to a temporary file and
+renamed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from spectralcore_experiments import options, report
+from spectralcore_experiments.checkpoints import CheckpointError
+from spectralcore_experiments.datasets import DatasetError
+from spectralcore_experiments.options import OptionError
+from spectralcore_experiments.registry import EXPERIMENTS
+
+PROG = "python -m spectralcore_experiments"
+SCALES = ("tiny", "quick", "paper")
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, what a shell reports for a command stopped by Ctrl-C
+
+DESCRIPTION = f"""\
+Reproduce the three results of Rippel, Snoek & Adams, "Spectral Representations for Convolutional Neural
+Networks" (NeurIPS 2015) on data available offline, and write a report folder (PNG figures, report.md, JSON).
+
+{chr(10).join(f"  {name:<12} {experiment.summary}" for name, experiment in EXPERIMENTS.items())}
+  all          all of them, then the report (default)
+
+Scales: "quick" (default) finishes in about 10 minutes on a 2-core CPU; "paper" uses the paper's widths and
+epochs and is meant for a GPU (--device cuda); "tiny" is a smoke run of well under a minute, used by the tests.
+"""
+
+EPILOG = f"""\
+examples:
+  {PROG}                                  # everything, quick scale, into results/report/
+  {PROG} classify --scale paper --device cuda --cifar-dir ~/data/cifar-10-python.tar.gz
+  {PROG} convergence --resume             # continue an interrupted run where it stopped
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full argument parser (common options plus every experiment's own)."""
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        usage=f"{PROG} [{{all,{','.join(EXPERIMENTS)}}}] [options]",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "experiment",
+        nargs="?",
+        default="all",
+        choices=["all", *EXPERIMENTS],
+        help="which experiment to run (default: all, then the report)",
+    )
+    common = parser.add_argument_group("common options")
+    common.add_argument(
+        "--out",
+        type=Path,
+        default=Path("results/report"),
+        metavar="DIR",
+        help="report folder (default: results/report)",
+    )
+    common.add_argument("--scale", choices=SCALES, default="quick", help="problem size: tiny, quick (default) or paper")
+    common.add_argument(
+        "--seed", type=int, default=0, help="base random seed >= 0; every run derives its own (default 0)"
+    )
+    common.add_argument(
+        "--device",
+        default="cpu",
+        help="torch device for training, e.g. cpu (default), cuda, cuda:1, mps",
+    )
+    common.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="CPU threads for torch (default: torch's own choice, usually the number of cores)",
+    )
+    common.add_argument(
+        "--fashion-mnist-dir",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="folder with the four Fashion-MNIST IDX files (default: $SPECTRALCORE_FASHION_MNIST, else "
+        "/usr/share/datasets/fashion-mnist from the Debian package dataset-fashion-mnist)",
+    )
+    common.add_argument(
+        "--cifar-dir",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="a local CIFAR-10 or CIFAR-100 copy (python or binary version, folder or .tar.gz). Experiments 1 and 3 "
+        "add it to Fashion-MNIST, experiment 2 trains on it instead (as the paper). Nothing is downloaded.",
+    )
+    common.add_argument(
+        "--cifar-label",
+        choices=("fine", "coarse"),
+        default="fine",
+        help="CIFAR-100 label set (default fine: 100 classes)",
+    )
+    common.add_argument(
+        "--no-verify",
+        action="store_true",
+        help="skip the MD5 checks of the known dataset files (for re-packed copies)",
+    )
+    common.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue interrupted training runs from their last checkpoint; finished runs are not redone",
+    )
+    common.add_argument(
+        "--no-progress", action="store_true", help="no progress bars (the one-line summary per epoch stays)"
+    )
+    for name, experiment in EXPERIMENTS.items():
+        experiment.add_arguments(parser.add_argument_group(f"{name} options"))
+    return parser
+
+
+def check(args: argparse.Namespace) -> list[str]:
+    """Check the common options and the options of every experiment that will run; return their names.
+
+    Raises
+    ------
+    OptionError
+        The first option found out of range (the message names it). Nothing has run or been written yet.
+    """
+    names = list(EXPERIMENTS) if args.experiment == "all" else [args.experiment]
+    options.check_common(args)
+    for name in names:
+        EXPERIMENTS[name].settings(args)
+    return names
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse ``argv``, check it, run the chosen experiment(s), write the report; returns the exit status."""
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        # Every file is written atomically, so an interrupted run leaves only complete files behind.
+        print(
+            f"\n{PROG}: interrupted; every file written so far is complete: rerun with --resume to continue",
+            file=sys.stderr,
+        )
+        return EXIT_INTERRUPTED
+
+
+def _main(argv: list[str] | None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        names = check(args)
+        options.prepare_out(args.out)
+    except OptionError as exc:
+        return _error(None, exc)
+    if args.threads is not None:
+        import torch
+
+        torch.set_num_threads(args.threads)
+    out: Path = args.out
+    results: dict[str, Any] = {}
+    timings: dict[str, float] = {}
+    for name in names:
+        print(f"\n=== {name} ({args.scale} scale) -> {out / name}", flush=True)
+        start = time.perf_counter()
+        try:
+            results[name] = EXPERIMENTS[name].run_and_save(args, out)
+        # A problem the user can fix, and the message says how: no traceback.
+        except (DatasetError, CheckpointError, OptionError, FloatingPointError) as exc:
+            return _error(name, exc)
+        timings[name] = time.perf_counter() - start
+        print(f"=== {name} done in {timings[name]:.1f} s", flush=True)
+    # The report covers every experiment that has a result in the folder, so `... info` after a full run refreshes
+    # one section and keeps the others.
+    path = report.write_report(out, EXPERIMENTS, results, timings, args, argv=sys.argv[1:] if argv is None else argv)
+    print(f"\nreport: {path}")
+    print(f"figures and JSON: {os.fspath(out)}/")
+    return 0
+
+
+def _error(name: str | None, exc: Exception) -> int:
+    print(f"{PROG}{' ' + name if name else ''}: error: {exc}", file=sys.stderr)
+    return EXIT_USAGE
