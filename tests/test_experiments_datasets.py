@@ -11,6 +11,7 @@ import gzip
 import hashlib
 import os
 import pickle
+import re
 import struct
 import sys
 import tarfile
@@ -341,7 +342,7 @@ def test_load_dataset_dispatch_and_parent_with_both(tmp_path: Path) -> None:
         load_cifar(tmp_path, verify=False)  # which one? the caller must say
     with pytest.raises(DatasetError, match=r"holds CIFAR-10 .*not CIFAR-100"):
         load_dataset("cifar100", subset="test", data_dir=tmp_path / "cifar-10-batches-py", verify=False)
-    with pytest.raises(DatasetError, match="data_dir"):
+    with pytest.raises(DatasetError, match=r"data_dir \(CLI --cifar-dir\)"):
         load_dataset("cifar10", subset="test")
     with pytest.raises(ValueError, match=r"name must be .*'imagenet'"):
         load_dataset("imagenet", subset="test", data_dir=tmp_path)
@@ -441,8 +442,24 @@ def test_archive_refuses_links_and_ignores_escaping_paths(tmp_path: Path) -> Non
 # CIFAR: missing, truncated and wrong files
 # ---------------------------------------------------------------------------------------------
 def test_missing_directory(tmp_path: Path) -> None:
-    with pytest.raises(DatasetError, match=r"does-not-exist does not exist.*cifar-10-python\.tar\.gz.*cifar\.html"):
+    with pytest.raises(
+        DatasetError, match=r"does-not-exist does not exist.*cifar-10-python\.tar\.gz.*cifar\.html"
+    ) as info:
         load_cifar(tmp_path / "does-not-exist")
+    assert "(CLI --cifar-dir)" in str(info.value)  # the option that exists, not a --data-dir
+
+
+def test_no_message_names_an_option_that_does_not_exist() -> None:
+    from spectralcore_experiments import cli
+
+    known = {option for action in cli.build_parser()._actions for option in action.option_strings}
+    named = {
+        (module.__name__, option)
+        for module in DATASET_MODULES
+        for option in re.findall(r"CLI (--[a-z-]+)", Path(str(module.__file__)).read_text())
+    }
+    assert {option for _, option in named} >= {"--cifar-dir", "--fashion-mnist-dir", "--no-verify", "--cifar-label"}
+    assert {(where, option) for where, option in named if option not in known} == set()
 
 
 def test_folder_without_cifar_files(tmp_path: Path) -> None:
@@ -833,3 +850,162 @@ def test_package_has_no_download_code() -> None:
         source = file.read_text()
         for banned in ("urllib", "requests", "urlopen", "pooch", "socket", "http.client"):
             assert banned not in source, (file.name, banned)
+
+
+# ---------------------------------------------------------------------------------------------
+# Bounded reads: decompression bombs and oversized files are refused before they are inflated
+# ---------------------------------------------------------------------------------------------
+def _peak_bytes(load: Callable[[], object]) -> int:
+    """The peak of Python-tracked allocations (bytes objects, numpy arrays) while ``load()`` runs."""
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        load()
+    finally:
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+    return peak
+
+
+def _refused_peak(load: Callable[[], object], match: str) -> int:
+    def attempt() -> None:
+        with pytest.raises(DatasetError, match=match):
+            load()
+
+    return _peak_bytes(attempt)
+
+
+BOMB_BYTES = 48 * 2**20  # what the bombs inflate to; refusing them must take far less than this
+LITTLE = 8 * 2**20
+
+
+def test_gzip_bomb_behind_a_small_idx_header_is_not_inflated(tmp_path: Path) -> None:
+    """A .gz whose IDX header says 3 images but which inflates to 48 MiB: read to the header's size, then refused."""
+    write_fashion(tmp_path)
+    bomb = tmp_path / "t10k-images-idx3-ubyte.gz"
+    header = struct.pack(">IIII", 0x0803, 3, 28, 28)
+    with gzip.GzipFile(bomb, "wb", compresslevel=1) as out:  # streamed: the test never holds 48 MiB either
+        out.write(header)
+        for _ in range(BOMB_BYTES // 2**20):
+            out.write(bytes(2**20))
+    assert bomb.stat().st_size < 2**20  # small on disk: only the inflation is large
+    peak = _refused_peak(
+        lambda: load_fashion_mnist(tmp_path, subset="test", verify=False),
+        r"t10k-images-idx3-ubyte\.gz: more than the 2368 bytes its header \(3, 28, 28\) implies.*decompression bomb",
+    )
+    assert peak < LITTLE
+
+
+def test_idx_header_claiming_too_many_images_is_refused(tmp_path: Path) -> None:
+    write_fashion(tmp_path)
+    header = struct.pack(">IIII", 0x0803, 10**9, 28, 28)  # 784 GB of images, says the header
+    (tmp_path / "t10k-images-idx3-ubyte.gz").write_bytes(gzip.compress(header + bytes(100)))
+    with pytest.raises(DatasetError, match=r"t10k-images-idx3-ubyte\.gz: its header claims 1000000000 images, more"):
+        load_fashion_mnist(tmp_path, subset="test", verify=False)
+
+
+def test_oversized_idx_file_is_refused_unread(tmp_path: Path) -> None:
+    write_fashion(tmp_path, packed=False)
+    big = tmp_path / "t10k-images-idx3-ubyte"
+    with open(big, "r+b") as handle:  # sparse: no disk used, and reading it would take 3 GiB
+        handle.truncate(3 * 2**30)
+    peak = _refused_peak(
+        lambda: load_fashion_mnist(tmp_path, subset="test", verify=False),
+        r"t10k-images-idx3-ubyte is 3221225472 bytes, more than the 47040016 bytes a Fashion-MNIST IDX file can take",
+    )
+    assert peak < LITTLE
+
+
+@pytest.mark.parametrize(
+    ("writer", "name"), [(write_cifar10_python, "test_batch"), (write_cifar10_binary, "test_batch.bin")]
+)
+def test_oversized_cifar_file_in_a_folder_is_refused_unread(
+    tmp_path: Path, writer: Callable[[Path], object], name: str
+) -> None:
+    writer(tmp_path)
+    with open(tmp_path / name, "r+b") as handle:  # sparse, 3 GiB
+        handle.truncate(3 * 2**30)
+    peak = _refused_peak(
+        lambda: load_cifar(tmp_path, subset="test", verify=False),
+        rf"{name} is 3221225472 bytes, more than the \d+ bytes a CIFAR-10 \((python|binary) version\) {name} can take",
+    )
+    assert peak < LITTLE
+
+
+def _tar_member(tar: tarfile.TarFile, name: str, size: int) -> None:
+    """Add a member of ``size`` zero bytes, streamed from a reader that never holds them."""
+
+    class Zeros:
+        def __init__(self) -> None:
+            self.left = size
+
+        def read(self, count: int = -1) -> bytes:
+            count = self.left if count < 0 else min(count, self.left)
+            self.left -= count
+            return bytes(count)
+
+    info = tarfile.TarInfo(name)
+    info.size = size
+    tar.addfile(info, Zeros())  # type: ignore[arg-type]
+
+
+def test_oversized_cifar_member_in_an_archive_is_not_inflated(tmp_path: Path) -> None:
+    """A tar.gz whose test_batch member inflates to 48 MiB (more than any CIFAR batch): refused from its header."""
+    folder = write_cifar10_python_dir(tmp_path / "src")
+    archive = tmp_path / "cifar-10-python.tar.gz"
+    with tarfile.open(archive, "w:gz", compresslevel=1) as tar:
+        for file in sorted(folder.iterdir()):
+            if file.name != "test_batch":
+                tar.add(file, arcname=f"cifar-10-batches-py/{file.name}")
+        _tar_member(tar, "cifar-10-batches-py/test_batch", BOMB_BYTES)
+    assert archive.stat().st_size < 2**20
+    peak = _refused_peak(
+        lambda: load_cifar(archive, subset="test", verify=False),
+        r"cifar-10-python\.tar\.gz \(member cifar-10-batches-py/test_batch\) is 50331648 bytes, more than the "
+        r"\d+ bytes a CIFAR file named test_batch can take",
+    )
+    assert peak < LITTLE
+    # A member that merely claims 3 GiB in its header (the data is not even there) is refused just the same.
+    liar = tmp_path / "liar.tar.gz"
+    header = tarfile.TarInfo("cifar-10-batches-py/test_batch")
+    header.size = 3 * 2**30
+    liar.write_bytes(gzip.compress(header.tobuf()))
+    with pytest.raises(DatasetError, match=r"test_batch\) is 3221225472 bytes, more than"):
+        load_cifar(liar, subset="test", verify=False)
+
+
+def test_archive_that_inflates_beyond_any_cifar_copy_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Junk members are skipped, but not forever: the inflated stream is bounded (here lowered to 64 kB)."""
+    folder = write_cifar10_python_dir(tmp_path / "src")
+    archive = tmp_path / "cifar-10-python.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        _tar_member(tar, "padding/junk", 96 * 1024)
+        for file in sorted(folder.iterdir()):
+            tar.add(file, arcname=f"cifar-10-batches-py/{file.name}")
+    assert load_cifar(archive, subset="test", verify=False)[0].shape[0] == TEST_SIZE
+    monkeypatch.setattr(cifar, "MAX_ARCHIVE_BYTES", 64 * 1024)
+    with pytest.raises(DatasetError, match=r"cifar-10-python\.tar\.gz \(inflated, up to member padding/junk\) is"):
+        load_cifar(archive, subset="test", verify=False)
+
+
+def test_official_sizes_are_within_the_bounds() -> None:
+    """The bounds leave room for the real files (sizes of the official releases)."""
+    official = {
+        "data_batch_1": 31_035_704,
+        "test_batch": 31_035_526,
+        "batches.meta": 158,
+        "train": 157_738_000,  # CIFAR-100 python, rounded up
+        "test": 31_548_000,
+        "meta": 1_600,
+        "data_batch_1.bin": 30_730_000,
+        "test_batch.bin": 30_730_000,
+        "train.bin": 153_700_000,
+        "test.bin": 30_740_000,
+    }
+    for name, size in official.items():
+        assert cifar._MAX_BYTES[name] >= size, name
+    assert cifar._MAX_BYTES["data_batch_1"] < 40_000_000  # and still a bound
+    assert fashion_mnist.MAX_ITEMS * 28 * 28 + 16 == 47_040_016  # the training images file, exactly

@@ -273,7 +273,12 @@ def _read_archive(archive: Path, wanted: frozenset[str]) -> tuple[set[str], dict
     try:
         with tarfile.open(archive, mode="r|*") as tar:
             for member in tar:
-                # Checked on each member's header, before its data is inflated (even to be skipped).
+                # Sizes are checked on each member's header, before its data is inflated (even to be skipped).
+                name = _member_name(member.name)
+                known = name is not None and name in _CIFAR_FILE_NAMES
+                where = f"{archive} (member {member.name})"
+                if known and member.size > _MAX_BYTES[str(name)]:
+                    raise too_large(where, member.size, _MAX_BYTES[str(name)], f"a CIFAR file named {name}")
                 if member.offset_data + member.size > MAX_ARCHIVE_BYTES:
                     raise too_large(
                         f"{archive} (inflated, up to member {member.name})",
@@ -281,17 +286,13 @@ def _read_archive(archive: Path, wanted: frozenset[str]) -> tuple[set[str], dict
                         MAX_ARCHIVE_BYTES,
                         "a CIFAR archive",
                     )
-                name = _member_name(member.name)
-                if name is None or name not in _CIFAR_FILE_NAMES:
+                if name is None or not known:
                     continue
-                where = f"{archive} (member {member.name})"
                 if not member.isreg():
                     raise DatasetError(
                         f"{where} is not a regular file (tar type {member.type!r}); refusing it: official CIFAR "
                         f"archives hold only regular files. Get the archive again from {CIFAR_URL}."
                     )
-                if member.size > _MAX_BYTES[name]:
-                    raise too_large(where, member.size, _MAX_BYTES[name], f"a CIFAR file named {name}")
                 if name in names:
                     raise DatasetError(f"{archive} holds {name} twice; keep one CIFAR copy per archive")
                 names.add(name)
