@@ -4,7 +4,8 @@ Install it with ``pip install 'spectralcore[experiments]'`` and run ``python -m 
 
 The experiments (each a measurement module and a report module, listed in :mod:`.registry`):
 
-* :mod:`.information` / :mod:`.information_report`: experiment 1, information preservation (paper Fig. 2 and 4a);
+* :mod:`.information` / :mod:`.information_report`: experiment 1, information preservation (paper Fig. 2 and 4a),
+  measured by :mod:`.reconstruction`;
 * :mod:`.convergence` / :mod:`.convergence_report`: experiment 2, convergence speed of the spectral
   parameterization (paper Fig. 5);
 * :mod:`.classification` / :mod:`.classification_report`: experiment 3, classification with spectral pooling and

@@ -14,17 +14,9 @@ import numpy as np
 
 from spectralcore_experiments import atomic
 from spectralcore_experiments.formatting import fmt
-from spectralcore_experiments.information import (
-    GRID_STRIDES,
-    RULES,
-    TABLE_FRACTIONS,
-    WINDOWS,
-    Grid,
-    at_fraction,
-    fraction_label,
-    grid,
-)
+from spectralcore_experiments.information import GRID_STRIDES, TABLE_FRACTIONS, Grid, at_fraction, fraction_label, grid
 from spectralcore_experiments.plotting import pyplot
+from spectralcore_experiments.reconstruction import RULES, WINDOWS
 
 FIGURES = {"curves": "info_curves.png", "grid": "info_grid.png"}
 

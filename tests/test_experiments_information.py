@@ -19,7 +19,7 @@ from scipy import signal
 
 from spectralcore_experiments import datasets as data
 from spectralcore_experiments import information as info
-from spectralcore_experiments import information_report
+from spectralcore_experiments import information_report, reconstruction
 from spectralcore_experiments.options import OptionError
 from spectralcore_experiments.registry import EXPERIMENTS
 
@@ -108,22 +108,27 @@ def resample_oracle(x: np.ndarray, m: int) -> np.ndarray:
 # The measurements, against independent oracles
 # ---------------------------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("m", [1, 3, 7, 15, 31])
-@pytest.mark.parametrize("rule", info.RULES)
+@pytest.mark.parametrize("rule", reconstruction.RULES)
 def test_spectral_reconstruction_matches_scipy_resample_at_odd_sizes(crops: np.ndarray, m: int, rule: str) -> None:
     # Odd sizes have no Nyquist bin: both rules must be the plain band-limited resampling.
-    np.testing.assert_allclose(info.spectral_reconstruct(crops, m, nyquist=rule), resample_oracle(crops, m), atol=1e-10)
+    np.testing.assert_allclose(
+        reconstruction.spectral_reconstruct(crops, m, nyquist=rule), resample_oracle(crops, m), atol=1e-10
+    )
 
 
 @pytest.mark.parametrize("m", [2, 8, 16, 30])
 def test_sum_rule_matches_scipy_resample_at_even_sizes(crops: np.ndarray, m: int) -> None:
     np.testing.assert_allclose(
-        info.spectral_reconstruct(crops, m, nyquist="sum"), resample_oracle(crops, m), atol=1e-10
+        reconstruction.spectral_reconstruct(crops, m, nyquist="sum"), resample_oracle(crops, m), atol=1e-10
     )
     # The paper's rule keeps half of the Nyquist cosine, so it must differ from the projection at even sizes.
-    assert np.max(np.abs(info.spectral_reconstruct(crops, m, nyquist="average") - resample_oracle(crops, m))) > 1e-6
+    assert (
+        np.max(np.abs(reconstruction.spectral_reconstruct(crops, m, nyquist="average") - resample_oracle(crops, m)))
+        > 1e-6
+    )
 
 
-@pytest.mark.parametrize("kind", info.WINDOWS)
+@pytest.mark.parametrize("kind", reconstruction.WINDOWS)
 @pytest.mark.parametrize("stride", [2, 4, 8])
 def test_window_reconstruction_matches_block_reduce(crops: np.ndarray, kind: str, stride: int) -> None:
     from skimage.measure import block_reduce
@@ -131,20 +136,20 @@ def test_window_reconstruction_matches_block_reduce(crops: np.ndarray, kind: str
     image = crops[3]  # (3, 32, 32)
     pooled = block_reduce(image, (1, stride, stride), np.max if kind == "max" else np.mean)
     expected = np.kron(pooled, np.ones((1, stride, stride)))
-    np.testing.assert_allclose(info.window_reconstruct(image, stride, kind), expected, rtol=0, atol=1e-15)
-    loss = info.window_losses(crops[3:4], [stride])[kind][0, 0]
+    np.testing.assert_allclose(reconstruction.window_reconstruct(image, stride, kind), expected, rtol=0, atol=1e-15)
+    loss = reconstruction.window_losses(crops[3:4], [stride])[kind][0, 0]
     assert loss == pytest.approx(np.linalg.norm(image - expected) / np.linalg.norm(image), rel=1e-12)
 
 
 def test_window_reconstruction_rejects_strides_that_do_not_tile(crops: np.ndarray) -> None:
     with pytest.raises(ValueError, match="divisible by the stride"):
-        info.window_reconstruct(crops, 3, "max")
-    assert info.window_strides(28) == [2, 4, 7, 14, 28]
-    assert info.window_strides(32) == [2, 4, 8, 16, 32]
+        reconstruction.window_reconstruct(crops, 3, "max")
+    assert reconstruction.window_strides(28) == [2, 4, 7, 14, 28]
+    assert reconstruction.window_strides(32) == [2, 4, 8, 16, 32]
 
 
 def test_sum_rule_is_a_projection_onto_nested_subspaces(crops: np.ndarray) -> None:
-    losses = info.spectral_losses(crops, batch=5)  # a batch that does not divide N
+    losses = reconstruction.spectral_losses(crops, batch=5)  # a batch that does not divide N
     total, paper = losses["sum"], losses["average"]
     assert total.shape == paper.shape == (16, 32)
     # Pooling to the full size is the identity: no loss.
@@ -162,9 +167,9 @@ def test_sum_rule_is_a_projection_onto_nested_subspaces(crops: np.ndarray) -> No
 
 
 def test_relative_loss_does_not_depend_on_the_norm(crops: np.ndarray) -> None:
-    amplitude = info.spectral_losses(crops[:4])
-    ortho = info.spectral_losses(crops[:4], norm="ortho")
-    for rule in info.RULES:
+    amplitude = reconstruction.spectral_losses(crops[:4])
+    ortho = reconstruction.spectral_losses(crops[:4], norm="ortho")
+    for rule in reconstruction.RULES:
         np.testing.assert_allclose(ortho[rule], amplitude[rule], rtol=0, atol=1e-12)
 
 
@@ -172,7 +177,7 @@ def test_the_paper_rule_pairs_with_zero_padding() -> None:
     # spectral_upsample is the adjoint of the average-rule pooling (ortho) and the real part of literal zero-padding;
     # with the sum rule, upsample after pool is an orthogonal projection and pool after upsample the identity.
     for n in (7, 8, 28):
-        worst = info.nyquist_pairing_check(n)
+        worst = reconstruction.nyquist_pairing_check(n)
         assert set(worst) >= {"upsample_minus_avg_pool_transpose", "upsample_minus_literal_zero_pad"}
         assert max(worst.values()) < 1e-12, worst
 
@@ -181,18 +186,18 @@ def test_zero_images_are_skipped_and_counted() -> None:
     require_fashion()
     images, _ = data.load_fashion_mnist(FASHION_DIR, subset="test")
     batch = np.concatenate([images[:5], np.zeros((2, 28, 28), np.uint8)])[:, None] / 255.0
-    result = info.measure(batch)
+    result = reconstruction.measure(batch)
     assert (result["count"], result["skipped_zero_norm"], result["channels"], result["n"]) == (5, 2, 1, 28)
     assert all(np.isfinite(result["spectral"]["sum"]["mean"]))
     with pytest.raises(ValueError, match="norm 0"):
-        info.measure(np.zeros((2, 1, 8, 8)))
+        reconstruction.measure(np.zeros((2, 1, 8, 8)))
 
 
 def test_nearest_side() -> None:
-    assert info.nearest_side(32, 1 / 4) == 16
-    assert info.nearest_side(28, 1 / 16) == 7
-    assert info.nearest_side(28, 1 / 64) == 4  # 3.5 per side: 4x4 is nearer than 3x3 in log scale
-    assert info.nearest_side(4, 1 / 1024) == 1
+    assert reconstruction.nearest_side(32, 1 / 4) == 16
+    assert reconstruction.nearest_side(28, 1 / 16) == 7
+    assert reconstruction.nearest_side(28, 1 / 64) == 4  # 3.5 per side: 4x4 is nearer than 3x3 in log scale
+    assert reconstruction.nearest_side(4, 1 / 1024) == 1
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -215,15 +220,15 @@ def test_run_writes_json_and_figures(report: tuple[dict[str, Any], Path]) -> Non
     for key, entry in saved["datasets"].items():
         assert set(entry) >= DATASET_KEYS, key
         n = entry["n"]
-        for rule in info.RULES:
+        for rule in reconstruction.RULES:
             curve = entry["spectral"][rule]
             assert set(curve) >= STAT_KEYS | {"m", "fraction"}
             assert curve["m"] == list(range(1, n + 1))
             assert curve["fraction"][-1] == 1.0
             assert all(len(curve[k]) == n for k in STAT_KEYS)
-        for kind in info.WINDOWS:
+        for kind in reconstruction.WINDOWS:
             pts = entry["window"][kind]
-            assert pts["stride"] == info.window_strides(n)
+            assert pts["stride"] == reconstruction.window_strides(n)
             assert pts["fraction"] == [1 / s**2 for s in pts["stride"]]
     assert saved["grid"]["photo"] == "astronaut"
     assert all(s < m for s, m in zip(saved["grid"]["spectral_sum_loss"], saved["grid"]["max_loss"], strict=True))
@@ -237,7 +242,7 @@ def test_spectral_pooling_beats_max_pooling_on_photo_crops(report: tuple[dict[st
         row = rows[stride]
         assert row["fraction"] == 1 / stride**2
         assert row["m"] == entry["n"] // stride
-        for rule in info.RULES:
+        for rule in reconstruction.RULES:
             assert row["median"][rule] < row["median"]["max"]
             assert row[f"{rule}_vs_max"]["fraction_of_images_below"] > 0.5
             assert row[f"{rule}_vs_max"]["median_of_ratios"] < 1
