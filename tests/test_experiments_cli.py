@@ -270,3 +270,33 @@ def test_ctrl_c_ends_with_one_line_and_status_130(tmp_path: Path) -> None:
     assert "--resume" in line
     # Nothing half-written: only complete files, no temporaries.
     assert sorted(p.name for p in run_dir.iterdir()) == ["checkpoint.pt", "metrics.csv", "metrics.json"]
+
+
+def test_missing_extra_is_a_message_not_a_traceback() -> None:
+    """Without torch (the [experiments] extra not installed), the command says what to install."""
+    code = (
+        "import runpy, sys; sys.modules['torch'] = None; "  # None in sys.modules makes `import torch` fail
+        "runpy.run_module('spectralcore_experiments', run_name='__main__')"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, "--help"], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode == 2
+    line = one_error_line(result.stderr)
+    assert line == (
+        f"{PROG}: error: torch is not installed; the reproduction needs the [experiments] extra: "
+        "pip install 'spectralcore[experiments]'"
+    )
+
+
+def test_cifar_label_that_the_copy_lacks_is_a_message(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from test_experiments_datasets import write_cifar10_python
+
+    cifar = tmp_path / "cifar-10-batches-py"
+    write_cifar10_python(cifar)
+    argv = ["classify", "--cls-dataset", "cifar", "--cifar-dir", str(cifar), "--cifar-label", "coarse"]
+    status, stderr = main(capsys, *argv, "--no-verify", "--out", str(tmp_path / "report"))
+    assert status == 2
+    line = one_error_line(stderr)
+    assert "label='coarse' applies to CIFAR-100 only" in line
+    assert "--cifar-label fine" in line
