@@ -35,7 +35,8 @@ Networks" (NeurIPS 2015) on data available offline, and write a report folder (P
   all          all of them, then the report (default)
 
 Scales: "quick" (default) finishes in about 10 minutes on a 2-core CPU; "paper" uses the paper's widths and
-epochs and is meant for a GPU (--device cuda); "tiny" is a smoke run of well under a minute, used by the tests.
+epochs and is meant for a GPU (--device cuda); "tiny" is a smoke run for the tests, about 30 s of CPU time
+(--threads 1; the numbers mean nothing).
 """
 
 EPILOG = f"""\
