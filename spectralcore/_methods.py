@@ -61,14 +61,18 @@ MAX_OUTPUT_BYTES = 1 << 48
 MIN_TRAILING_FOR_BATCHED = 8
 
 # A band of k frequencies of an axis pooled n -> m is a rank-k operator: as two thin products, (k, n) then (m, k), it
-# costs k (n + m) multiply-adds per column instead of m n. The thin form is used (for a host int k) when it costs
-# at most this fraction of the full one.
+# costs k (n + m) multiply-adds per column instead of m n. Measured interleaved against the full product (CPU
+# PyTorch, float32, 2 cores, busy machine): at n = m = 224 the thin form took 0.57-0.78x the time for k(n+m)/(mn) in
+# [0.12, 0.5]; at 112 it took 0.95-1.05x, at 32 0.97-1.7x, and pooling 32 -> 16 with a band 1.3-3.2x (those
+# products are memory-bound, and tiny inner dimensions run slow GEMMs). So the thin form is used, for a host int k,
+# on axes of at least THIN_FACTORS_MIN_LENGTH where it costs at most THIN_FACTORS_MAX_COST of the full product.
 THIN_FACTORS_MAX_COST = 0.5
+THIN_FACTORS_MIN_LENGTH = 192
 
 
 def thin_factors_pay(n: int, m: int, k: int) -> bool:
     """True when the band ``k`` of an axis pooled ``n -> m`` is cheaper as two thin products than as one."""
-    return k * (n + m) <= THIN_FACTORS_MAX_COST * m * n
+    return min(n, m) >= THIN_FACTORS_MIN_LENGTH and k * (n + m) <= THIN_FACTORS_MAX_COST * m * n
 
 
 def _human_bytes(count: float) -> str:
@@ -118,8 +122,8 @@ def resolve(method: str, xp: ModuleType, dtype: Any, device: Any, elements: int,
         return "matmul"
     if method != "auto":
         return method
-    if not is_full_precision(xp, dtype):
-        return "matmul"  # half precision has no portable FFT, but matmul works everywhere
+    if not is_full_precision(xp, dtype) and has_fast_half(xp, device):
+        return "matmul"  # half precision where its GEMMs are fast (there is no portable half FFT there)
     kind = device_kind(xp, device)
     if is_numpy_backed(xp):
         limit = AUTO_MATMUL_MAX_LENGTH_NUMPY
@@ -141,9 +145,9 @@ def resolve_method(
 
     ``"matmul"`` (dense real matrices) up to ``AUTO_MATMUL_MAX_LENGTH`` per axis on a CPU
     (``AUTO_MATMUL_MAX_LENGTH_NUMPY`` for NumPy-backed namespaces, ``AUTO_MATMUL_MAX_LENGTH_GPU`` on a GPU),
-    ``"fft"`` above. Half precision always takes ``"matmul"`` (there is no portable half-precision FFT). A
-    zero-size ``x`` takes ``"matmul"`` (some FFT backends fail on empty arrays). An explicit ``"matmul"`` or
-    ``"fft"`` is returned as it is, except for the zero-size case.
+    ``"fft"`` above. Half precision takes ``"matmul"`` where it has fast GEMMs (GPUs, TPUs); elsewhere it is
+    computed in float32 and follows the float32 rule. A zero-size ``x`` takes ``"matmul"`` (some FFT backends fail
+    on empty arrays). An explicit ``"matmul"`` or ``"fft"`` is returned as it is, except for the zero-size case.
 
     Parameters
     ----------

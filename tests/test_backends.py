@@ -185,6 +185,44 @@ def test_torch_half_precision_matmul(torch_device: str, dtype: str, tol: float) 
         assert_close(out, np.asarray(ref), rtol=tol, atol=tol, xp=torch, dtype=tdtype, device=x.device)
 
 
+@pytest.mark.parametrize("method", ["fft", "matmul", "auto"])
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+def test_torch_half_precision_keeps_its_dtype_on_every_method(method: str, dtype: str) -> None:
+    """CPU half precision is computed in float32 and rounded back once: the FFT path no longer raises."""
+    torch = pytest.importorskip("torch")
+    tdtype = getattr(torch, dtype)
+    x = torch.asarray(_input(SHAPE)).to(tdtype)
+    x_rounded = to_numpy(x).astype(np.float64)
+    tol = 1e-2 if dtype == "float16" else 2e-2
+    for out, ref in [
+        (sc.spectral_pool(x, (4, 5), method=method), sc.spectral_pool(x_rounded, (4, 5))),
+        (sc.spectral_pool(x, (4, 5), keep=2, method=method), sc.spectral_pool(x_rounded, (4, 5), keep=2)),
+        (sc.spectral_upsample(x, (10, 9), method=method), sc.spectral_upsample(x_rounded, (10, 9))),
+        (
+            sc.spectral_resize(x, (4, 11), boundary="symmetric", method=method),
+            sc.spectral_resize(x_rounded, (4, 11), boundary="symmetric"),
+        ),
+        (sc.lowpass(x, 5, method=method), sc.lowpass(x_rounded, 5)),
+        (sc.spatial_to_spectral(x, method=method), sc.spatial_to_spectral(x_rounded)),
+    ]:
+        assert_close(out, np.asarray(ref), rtol=tol, atol=tol, xp=torch, dtype=tdtype, device=x.device)
+
+
+@pytest.mark.parametrize("method", ["fft", "matmul", "auto"])
+def test_numpy_float16_stays_float16(method: str) -> None:
+    x = _input(SHAPE).astype(np.float16)
+    out = sc.spectral_pool(x, (4, 5), method=method)
+    assert out.dtype == np.float16
+    np.testing.assert_allclose(out, sc.spectral_pool(x.astype(np.float64), (4, 5)), atol=5e-3)
+
+
+def test_half_precision_on_a_cpu_follows_the_float32_rule() -> None:
+    torch = pytest.importorskip("torch")
+    # Computed in float32 there, so it takes the FFT where float32 would (before, half always took a half GEMM).
+    assert sc.resolve_method(torch.zeros((1, 4096), dtype=torch.float16), 4096) == "fft"
+    assert sc.resolve_method(torch.zeros((1, 64), dtype=torch.bfloat16), 64) == "matmul"
+
+
 # ---------------------------------------------------------------------------------------------
 # JAX: jit (static shapes only)
 # ---------------------------------------------------------------------------------------------
