@@ -22,8 +22,9 @@ from typing import Any
 from . import _methods
 from . import _validation as v
 from ._cache import cached, index_array, values_array
-from ._compat import array_namespace, device_of, has_fast_half, itemsize, namespace_from_module
+from ._compat import array_namespace, device_of, has_fast_half, is_compiling, itemsize, namespace_from_module
 from ._filter_layout import Plan, analysis_plan, filter_basis_flat, synthesis_plans
+from ._plans import _UNCACHEABLE, _argument_key
 
 Array = Any
 
@@ -51,18 +52,46 @@ def _filter_method(method: str, xp: ModuleType, x: Array, count: int) -> str:
     return "matmul" if count <= _methods.AUTO_FILTER_MATMUL_MAX_SIZE else "fft"
 
 
-def _map(func: str, x: Array, axes: object, norm: str, inverse: bool, method: str, xp: ModuleType | None) -> Array:
-    xp = array_namespace(x, xp=xp)
-    is_complex = v.floating_array(func, "w" if inverse else "theta", x, xp)
+_PREPARED: dict[tuple[Any, ...], tuple[tuple[int, ...], tuple[int, ...], str]] = {}
+_PREPARED_SIZE = 256
+
+
+def _prepared(
+    func: str, x: Array, xp: ModuleType, device: Any, axes: object, norm: object, inverse: bool, method: object
+) -> tuple[tuple[int, ...], tuple[int, ...], str]:
+    """``(axes, kernel shape, method)`` of a call, checked once per input shape, dtype, device and options.
+
+    The adapters map their kernels on every forward pass, so the checks (a few microseconds of ``isdtype`` and
+    friends) are paid once, like the pooling functions' plans; while ``torch.compile`` traces, nothing is cached.
+    """
+    keys = (_argument_key(axes), _argument_key(norm), _argument_key(method))
+    key = None
+    if _UNCACHEABLE not in keys and not is_compiling():
+        key = (func, xp.__name__, tuple(x.shape), str(x.dtype), str(device), *keys)
+        hit = _PREPARED.get(key)
+        if hit is not None:
+            return hit
+    v.floating_array(func, "w" if inverse else "theta", x, xp)
     v.choice(func, "norm", norm, v.NORMS_FILTER)
     v.choice(func, "method", method, v.METHODS)
     axes_ = _kernel_axes(func, axes, x)
     shape = tuple(x.shape[a] for a in axes_)
-    method = _filter_method(method, xp, x, math.prod(shape))
+    prepared = axes_, shape, _filter_method(str(method), xp, x, math.prod(shape))
+    if key is not None:
+        if len(_PREPARED) >= _PREPARED_SIZE:
+            _PREPARED.clear()
+        _PREPARED[key] = prepared
+    return prepared
+
+
+def _map(func: str, x: Array, axes: object, norm: str, inverse: bool, method: str, xp: ModuleType | None) -> Array:
+    xp = array_namespace(x, xp=xp)
+    device = device_of(x)
+    axes_, shape, method = _prepared(func, x, xp, device, axes, norm, inverse, method)
+    is_complex = x.dtype in (xp.complex64, xp.complex128)
     if math.prod(x.shape) == 0:
         # Nothing to transform, and some FFT backends fail on zero-size arrays. `x * 0` keeps the autograd graph.
         return x * 0
-    device = device_of(x)
     if is_complex:
         real_dtype = xp.float32 if x.dtype == xp.complex64 else xp.float64
         real = _real_map(xp.real(x), axes_, shape, norm, inverse, method, xp, real_dtype, device)
@@ -91,7 +120,8 @@ def _real_map(
     """The map on a real array of the compute dtype: kernel axes moved last, one GEMM or an FFT, moved back."""
     count = len(shape)
     last = tuple(range(-count, 0))
-    moved = xp.moveaxis(x, axes, last)
+    in_place = axes == tuple(range(x.ndim - count, x.ndim))  # kernel axes already last (the usual layout)
+    moved = x if in_place else xp.moveaxis(x, axes, last)
     batch = tuple(moved.shape[:-count])
     size = math.prod(shape)
     if method == "matmul":
@@ -106,7 +136,7 @@ def _real_map(
     else:  # theta -> w: the exactly Hermitian half-space, inverted by a real FFT with explicit lengths
         spectrum = _complex_from_moved(moved, shape, norm, xp, device)
         out = xp.fft.irfftn(spectrum[..., : shape[-1] // 2 + 1], s=shape, axes=last, norm=norm)
-    return xp.moveaxis(out, last, axes)
+    return out if in_place else xp.moveaxis(out, last, axes)
 
 
 def spatial_to_spectral(
