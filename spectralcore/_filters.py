@@ -47,7 +47,7 @@ def _filter_method(method: str, xp: ModuleType, x: Array, count: int) -> str:
     """``"auto"`` for the filter maps: the dense basis up to ``AUTO_FILTER_MATMUL_MAX_SIZE`` kernel entries."""
     if method != "auto":
         return method
-    if not _methods.is_full_precision(xp, x.dtype) and has_fast_half(xp, device_of(x)):
+    if not _methods.is_full_precision(xp, x.dtype) and has_fast_half(xp, device_of(x), x.dtype):
         return "matmul"
     return "matmul" if count <= _methods.AUTO_FILTER_MATMUL_MAX_SIZE else "fft"
 

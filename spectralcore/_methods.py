@@ -104,13 +104,14 @@ def is_full_precision(xp: ModuleType, dtype: Any) -> bool:
 def compute_dtype(xp: ModuleType, dtype: Any, device: Any, method: str) -> Any:
     """The real dtype a call computes in: the input's (its real part's, for complex input), or float32 for half
     precision on the FFT path (no portable half-precision FFT; CPU PyTorch has none at all) and on devices without
-    fast half GEMMs (every CPU). Half-precision results are rounded back to the input's dtype once, at the end.
+    fast half GEMMs (CPUs, except bfloat16 in PyTorch on CPUs with bfloat16 instructions: see ``has_fast_half``).
+    Half-precision results are rounded back to the input's dtype once, at the end.
     """
     if dtype == xp.complex64:
         return xp.float32
     if dtype == xp.complex128:
         return xp.float64
-    if is_full_precision(xp, dtype) or (method == "matmul" and has_fast_half(xp, device)):
+    if is_full_precision(xp, dtype) or (method == "matmul" and has_fast_half(xp, device, dtype)):
         return dtype
     return xp.float32
 
@@ -122,7 +123,7 @@ def resolve(method: str, xp: ModuleType, dtype: Any, device: Any, elements: int,
         return "matmul"
     if method != "auto":
         return method
-    if not is_full_precision(xp, dtype) and has_fast_half(xp, device):
+    if not is_full_precision(xp, dtype) and has_fast_half(xp, device, dtype):
         return "matmul"  # half precision where its GEMMs are fast (there is no portable half FFT there)
     kind = device_kind(xp, device)
     if is_numpy_backed(xp):

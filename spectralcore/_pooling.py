@@ -115,7 +115,8 @@ def spectral_pool(
         ``"matmul"`` applies cached real matrices, ``"fft"`` real FFTs; they agree to rounding. ``"auto"`` picks
         by :func:`resolve_method`: matmul up to length ``AUTO_MATMUL_MAX_LENGTH`` on a CPU
         (``AUTO_MATMUL_MAX_LENGTH_GPU`` on a GPU), as measured in ``benchmarks/``. Half precision is computed in
-        float32 (and rounded back) on the FFT path and wherever there are no fast half GEMMs (every CPU).
+        float32 (and rounded back) on the FFT path and wherever there are no fast half GEMMs (CPUs; bfloat16 in
+        PyTorch on a CPU with AVX512-BF16 or AMX stays native).
     check_keep : bool, optional
         As in :func:`lowpass`: adapters that draw ``keep`` from a valid range pass ``False``.
     xp : namespace, optional

@@ -377,3 +377,23 @@ def test_resolve_method_checks_its_arguments() -> None:
         sc.resolve_method(np.zeros(4), (4, 0))
     with pytest.raises(TypeError, match="`lengths`"):
         sc.resolve_method(np.zeros(4), 4.0)
+
+
+@pytest.mark.parametrize("native_bf16", [False, True])
+def test_bfloat16_on_a_cpu_is_native_only_with_bfloat16_gemms(native_bf16: bool, monkeypatch: Any) -> None:
+    """float16 is always computed in float32 on a CPU; bfloat16 natively where the CPU has bfloat16 instructions."""
+    torch = pytest.importorskip("torch")
+    from spectralcore import _compat, _methods, _plans
+
+    monkeypatch.setattr(_compat, "_torch_cpu_has_bf16_gemm", lambda: native_bf16)
+    monkeypatch.setattr(_plans, "_PLANS", {})
+    ns = _compat.array_namespace(torch.zeros(1))
+    cpu = torch.device("cpu")
+    assert _methods.compute_dtype(ns, torch.float16, cpu, "matmul") == torch.float32
+    expected = torch.bfloat16 if native_bf16 else torch.float32
+    assert _methods.compute_dtype(ns, torch.bfloat16, cpu, "matmul") == expected
+    assert _methods.compute_dtype(ns, torch.bfloat16, cpu, "fft") == torch.float32  # no bfloat16 FFT
+    x = torch.asarray(_input(SHAPE)).to(torch.bfloat16)
+    out = sc.spectral_pool(x, (4, 5))
+    ref = sc.spectral_pool(to_numpy(x).astype(np.float64), (4, 5))
+    assert_close(out, ref, rtol=3e-2, atol=3e-2, xp=torch, dtype=torch.bfloat16, device=x.device)
