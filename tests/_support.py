@@ -19,10 +19,14 @@ import pytest
 __all__ = [
     "assert_close",
     "complex_crop_operator",
+    "dct_lowpass_axes",
+    "dct_resize_axes",
     "expected_mask_row",
+    "hermitian_pairs",
     "paper_recipe",
     "require_framework",
     "scipy_resample_axes",
+    "scipy_resample_complex_axes",
     "to_numpy",
     "xp_asarray",
 ]
@@ -196,3 +200,63 @@ def expected_mask_row(n: int, keep: int, nyquist: str) -> np.ndarray:
         elif 2 * f == keep and is_cos:
             row[c] = 1.0 if nyquist == "sum" else 0.5
     return row
+
+
+def scipy_resample_complex_axes(x: np.ndarray, sizes: Sequence[int], axes: Sequence[int]) -> np.ndarray:
+    """``scipy.signal.resample`` along each axis in turn, keeping complex input complex (its FFT path)."""
+    from scipy import signal
+
+    out = np.asarray(x)
+    out = out.astype(np.complex128) if np.iscomplexobj(out) else out.astype(np.float64)
+    for ax, m in zip(axes, sizes, strict=True):
+        out = signal.resample(out, m, axis=ax)
+    return out
+
+
+def dct_resize_axes(x: np.ndarray, sizes: Sequence[int], axes: Sequence[int], norm: str = "amplitude") -> np.ndarray:
+    """The cosine-basis resize: ``idct(dct(x), n=m)`` (type 2, ``norm="ortho"``) per axis, cropped or zero-padded.
+
+    ``scipy.fft.idct`` with ``n`` truncates or zero-pads the coefficients itself. ``norm="amplitude"`` multiplies
+    by ``sqrt(m / n)`` per axis (a constant stays the same constant); ``"ortho"`` is the orthonormal map.
+    """
+    from scipy import fft
+
+    out = np.asarray(x)
+    out = out.astype(np.complex128) if np.iscomplexobj(out) else out.astype(np.float64)
+    for ax, m in zip(axes, sizes, strict=True):
+        n = out.shape[ax]
+        out = fft.idct(fft.dct(out, type=2, norm="ortho", axis=ax), type=2, n=m, norm="ortho", axis=ax)
+        if norm == "amplitude":
+            out = out * np.sqrt(m / n)
+    return out
+
+
+def dct_lowpass_axes(x: np.ndarray, keeps: Sequence[int], axes: Sequence[int]) -> np.ndarray:
+    """Keep the first ``keep`` DCT-II coefficients per axis (zero the rest), at the same size."""
+    from scipy import fft
+
+    out = np.asarray(x, dtype=np.float64)
+    for ax, k in zip(axes, keeps, strict=True):
+        c = fft.dct(out, type=2, norm="ortho", axis=ax)
+        index = [slice(None)] * out.ndim
+        index[ax] = slice(k, None)
+        c[tuple(index)] = 0.0
+        out = fft.idct(c, type=2, norm="ortho", axis=ax)
+    return out
+
+
+def hermitian_pairs(shape: Sequence[int]) -> tuple[int, int]:
+    """``(self-conjugate bins, pairs)`` of the DFT of a real array of ``shape``: ``self + 2 * pairs == prod``."""
+    shape = tuple(shape)
+    seen: set[tuple[int, ...]] = set()
+    self_conjugate = pairs = 0
+    for index in np.ndindex(*shape):
+        if index in seen:
+            continue
+        mirror = tuple((-i) % k for i, k in zip(index, shape, strict=True))
+        seen.update({index, mirror})
+        if mirror == index:
+            self_conjugate += 1
+        else:
+            pairs += 1
+    return self_conjugate, pairs

@@ -26,16 +26,17 @@ class Case:
 
 
 @st.composite
-def cases(draw: st.DrawFn, kind: str = "pool", max_n: int = 40, dtype: Any = np.float64) -> Case:
-    """Random array with 1..3 batch dims and 1..3 transformed axes anywhere, plus target sizes.
+def cases(draw: st.DrawFn, kind: str = "pool", max_n: int = 40, dtype: Any = np.float64, max_axes: int = 3) -> Case:
+    """Random array with 1..3 batch dims and 1..``max_axes`` transformed axes anywhere, plus target sizes.
 
-    ``kind`` is "pool" (1 <= m <= n), "upsample" (m >= n) or "keep" (1 <= m <= n).
+    ``kind`` is "pool" (1 <= m <= n), "upsample" (m >= n), "keep" (1 <= m <= n) or "resize" (any m >= 1, so
+    axes shrink, stay or grow independently). Complex ``dtype`` gives independent real and imaginary parts.
     """
     n_batch = draw(st.integers(1, 3))
-    n_axes = draw(st.integers(1, 3))
+    n_axes = draw(st.integers(1, max_axes))
     ndim = n_batch + n_axes
     positions = draw(st.permutations(range(ndim)))[:n_axes]
-    cap = max_n if n_axes <= 2 else min(max_n, 12)
+    cap = max_n if n_axes <= 2 else min(max_n, 12 if n_axes == 3 else 6)
     shape = [draw(st.integers(1, 3)) for _ in range(ndim)]
     for p in positions:
         shape[p] = draw(st.integers(1, cap))
@@ -45,6 +46,8 @@ def cases(draw: st.DrawFn, kind: str = "pool", max_n: int = 40, dtype: Any = np.
         n = shape[p]
         if kind == "upsample":
             sizes.append(draw(st.integers(n, min(2 * n + 3, 48))))
+        elif kind == "resize":
+            sizes.append(draw(st.integers(1, min(2 * n + 3, 48 if n_axes <= 2 else 2 * cap))))
         else:
             sizes.append(draw(st.integers(1, n)))
     sizes_t = tuple(sizes)
@@ -55,7 +58,11 @@ def cases(draw: st.DrawFn, kind: str = "pool", max_n: int = 40, dtype: Any = np.
     if tuple(positions) == (ndim - 2, ndim - 1) and draw(st.booleans()):
         kwargs = {}
     seed = draw(st.integers(0, 2**32 - 1))
-    x = np.random.default_rng(seed).standard_normal(shape).astype(dtype)
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal(shape)
+    if np.issubdtype(dtype, np.complexfloating):
+        x = x + 1j * rng.standard_normal(shape)
+    x = x.astype(dtype)
     return Case(x, axes, tuple(positions), sizes_t, size_arg, kwargs)
 
 

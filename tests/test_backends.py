@@ -185,6 +185,44 @@ def test_torch_half_precision_matmul(torch_device: str, dtype: str, tol: float) 
         assert_close(out, np.asarray(ref), rtol=tol, atol=tol, xp=torch, dtype=tdtype, device=x.device)
 
 
+@pytest.mark.parametrize("method", ["fft", "matmul", "auto"])
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+def test_torch_half_precision_keeps_its_dtype_on_every_method(method: str, dtype: str) -> None:
+    """CPU half precision is computed in float32 and rounded back once: the FFT path no longer raises."""
+    torch = pytest.importorskip("torch")
+    tdtype = getattr(torch, dtype)
+    x = torch.asarray(_input(SHAPE)).to(tdtype)
+    x_rounded = to_numpy(x).astype(np.float64)
+    tol = 1e-2 if dtype == "float16" else 2e-2
+    for out, ref in [
+        (sc.spectral_pool(x, (4, 5), method=method), sc.spectral_pool(x_rounded, (4, 5))),
+        (sc.spectral_pool(x, (4, 5), keep=2, method=method), sc.spectral_pool(x_rounded, (4, 5), keep=2)),
+        (sc.spectral_upsample(x, (10, 9), method=method), sc.spectral_upsample(x_rounded, (10, 9))),
+        (
+            sc.spectral_resize(x, (4, 11), boundary="symmetric", method=method),
+            sc.spectral_resize(x_rounded, (4, 11), boundary="symmetric"),
+        ),
+        (sc.lowpass(x, 5, method=method), sc.lowpass(x_rounded, 5)),
+        (sc.spatial_to_spectral(x, method=method), sc.spatial_to_spectral(x_rounded)),
+    ]:
+        assert_close(out, np.asarray(ref), rtol=tol, atol=tol, xp=torch, dtype=tdtype, device=x.device)
+
+
+@pytest.mark.parametrize("method", ["fft", "matmul", "auto"])
+def test_numpy_float16_stays_float16(method: str) -> None:
+    x = _input(SHAPE).astype(np.float16)
+    out = sc.spectral_pool(x, (4, 5), method=method)
+    assert out.dtype == np.float16
+    np.testing.assert_allclose(out, sc.spectral_pool(x.astype(np.float64), (4, 5)), atol=5e-3)
+
+
+def test_half_precision_on_a_cpu_follows_the_float32_rule() -> None:
+    torch = pytest.importorskip("torch")
+    # Computed in float32 there, so it takes the FFT where float32 would (before, half always took a half GEMM).
+    assert sc.resolve_method(torch.zeros((1, 4096), dtype=torch.float16), 4096) == "fft"
+    assert sc.resolve_method(torch.zeros((1, 64), dtype=torch.bfloat16), 64) == "matmul"
+
+
 # ---------------------------------------------------------------------------------------------
 # JAX: jit (static shapes only)
 # ---------------------------------------------------------------------------------------------
@@ -289,7 +327,7 @@ def test_torch_autograd_filter_maps_are_the_transposes(norm: str, method: str) -
 def test_torch_compile_fullgraph() -> None:
     """The core traces into one torch.compile graph (no graph break), forward and backward, with a cold cache."""
     torch = pytest.importorskip("torch")
-    sc._matrices._cache.clear()  # the compiled trace itself must be able to build the matrices
+    sc._cache.clear()  # the compiled trace itself must be able to build the matrices
 
     def model(a: Any, k: Any) -> Any:
         # check_keep=False: reading the values of `k` would be a data-dependent branch (and a GPU sync)
@@ -314,16 +352,48 @@ def test_torch_compile_fullgraph() -> None:
 # "auto" picks by device: the GPU threshold applies to GPU arrays only
 # ---------------------------------------------------------------------------------------------
 def test_auto_threshold_follows_the_device(xp: Any, device: Any, backend_name: str) -> None:
-    from spectralcore import _pooling
-    from spectralcore._compat import array_namespace, is_gpu
+    from spectralcore._compat import is_gpu
 
     x = xp_asarray(np.zeros((1, 1, 1, 1024)), xp, device, dtype=xp.float32)
     on_gpu = backend_name in ("torch_cuda", "cupy")
     assert is_gpu(x) is on_gpu
-    method = _pooling._resolve_method("auto", array_namespace(x), x, (1024,))
+    method = sc.resolve_method(x, (1024,))
     if on_gpu:
         assert method == "matmul"  # 1024 <= AUTO_MATMUL_MAX_LENGTH_GPU
     elif backend_name in ("numpy", "array_api_strict"):
         assert method == "matmul"  # 1024 <= AUTO_MATMUL_MAX_LENGTH_NUMPY
     else:
         assert method == "fft"  # 1024 > AUTO_MATMUL_MAX_LENGTH on a CPU
+    assert sc.resolve_method(x, 1024, method="matmul") == "matmul"  # an explicit method is kept
+    assert sc.resolve_method(x, (8, 8)) == "matmul"
+    empty = xp_asarray(np.zeros((0, 4096)), xp, device, dtype=xp.float32)
+    assert sc.resolve_method(empty, 4096, method="fft") == "matmul"  # FFT backends may fail on empty arrays
+
+
+def test_resolve_method_checks_its_arguments() -> None:
+    with pytest.raises(ValueError, match="`method`"):
+        sc.resolve_method(np.zeros(4), 4, method="dft")
+    with pytest.raises(ValueError, match="`lengths`"):
+        sc.resolve_method(np.zeros(4), (4, 0))
+    with pytest.raises(TypeError, match="`lengths`"):
+        sc.resolve_method(np.zeros(4), 4.0)
+
+
+@pytest.mark.parametrize("native_bf16", [False, True])
+def test_bfloat16_on_a_cpu_is_native_only_with_bfloat16_gemms(native_bf16: bool, monkeypatch: Any) -> None:
+    """float16 is always computed in float32 on a CPU; bfloat16 natively where the CPU has bfloat16 instructions."""
+    torch = pytest.importorskip("torch")
+    from spectralcore import _compat, _methods, _plans
+
+    monkeypatch.setattr(_compat, "_torch_cpu_has_bf16_gemm", lambda: native_bf16)
+    monkeypatch.setattr(_plans, "_PLANS", {})
+    ns = _compat.array_namespace(torch.zeros(1))
+    cpu = torch.device("cpu")
+    assert _methods.compute_dtype(ns, torch.float16, cpu, "matmul") == torch.float32
+    expected = torch.bfloat16 if native_bf16 else torch.float32
+    assert _methods.compute_dtype(ns, torch.bfloat16, cpu, "matmul") == expected
+    assert _methods.compute_dtype(ns, torch.bfloat16, cpu, "fft") == torch.float32  # no bfloat16 FFT
+    x = torch.asarray(_input(SHAPE)).to(torch.bfloat16)
+    out = sc.spectral_pool(x, (4, 5))
+    ref = sc.spectral_pool(to_numpy(x).astype(np.float64), (4, 5))
+    assert_close(out, ref, rtol=3e-2, atol=3e-2, xp=torch, dtype=torch.bfloat16, device=x.device)
