@@ -19,6 +19,15 @@ except ImportError as _exc:  # pragma: no cover - exercised by tests/test_import
     ) from _exc
 
 from ._conv import SpectralConv2D
-from ._pooling import FrequencyDropout2D, SpectralPooling2D
+from ._dropout import FrequencyDropout1D, FrequencyDropout2D, FrequencyDropout3D
+from ._pooling import SpectralPooling1D, SpectralPooling2D, SpectralPooling3D
 
-__all__ = ["FrequencyDropout2D", "SpectralConv2D", "SpectralPooling2D"]
+__all__ = [
+    "FrequencyDropout1D",
+    "FrequencyDropout2D",
+    "FrequencyDropout3D",
+    "SpectralConv2D",
+    "SpectralPooling1D",
+    "SpectralPooling2D",
+    "SpectralPooling3D",
+]
