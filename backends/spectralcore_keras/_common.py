@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import numbers
 from typing import Any
 
@@ -10,19 +9,17 @@ import keras
 import numpy as np
 from keras import ops
 
+from spectralcore import _validation as v
+
 __all__ = [
     "CHANNEL_FORMATS",
+    "KERAS",
     "as_constant",
-    "check_bool",
-    "check_choice",
     "check_data_format",
     "check_dropout",
-    "check_fraction",
-    "check_int_tuple",
     "check_seed",
     "complex_from_parts",
     "input_dtype_kind",
-    "invalid",
     "keep_from_uniform",
     "spatial_axes",
 ]
@@ -30,67 +27,31 @@ __all__ = [
 CHANNEL_FORMATS = ("channels_last", "channels_first")
 
 
-def invalid(name: str, expected: str, value: object) -> ValueError:
-    """The Keras wording: "Invalid value received for argument `name`. Expected ... Received: name=value"."""
-    return ValueError(f"Invalid value received for argument `{name}`. Expected {expected}. Received: {name}={value!r}")
+def _keras_wording(name: str, expected: str, received: str) -> str:
+    """Keras' wording for the core's checks (``spectralcore._validation``): "Invalid value received for ..."."""
+    if "` and `" in name:  # exactly_one names both arguments and gives both values
+        return f"Invalid values received for arguments `{name}`. Expected {expected}. Received: {received}"
+    return f"Invalid value received for argument `{name}`. Expected {expected}. Received: {name}={received}"
 
 
-def _is_int(value: object) -> bool:
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
-
-
-def check_int_tuple(name: str, value: object, count: int, *, minimum: int = 1) -> tuple[int, ...]:
-    """An int or a tuple of ``count`` ints, each ``>= minimum``, as a tuple of Python ints."""
-    values = (value,) * count if _is_int(value) else value
-    if (
-        not isinstance(values, (tuple, list))
-        or len(values) != count
-        or not all(_is_int(p) and p >= minimum for p in values)
-    ):
-        kind = "a pair" if count == 2 else f"a tuple of {count}"
-        raise invalid(name, f"an int >= {minimum} or {kind} of such ints", value)
-    return tuple(int(p) for p in values)
-
-
-def _is_fraction(value: object) -> bool:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        return False
-    return math.isfinite(float(value)) and 0.0 < float(value) <= 1.0
-
-
-def check_fraction(name: str, value: object, *, count: int = 1) -> Any:
-    """A float in (0, 1] (or, with ``count > 1``, also a tuple of ``count`` of them), returned as given."""
-    if _is_fraction(value):
-        return float(value)  # type: ignore[arg-type]
-    if count > 1 and isinstance(value, (tuple, list)) and len(value) == count and all(_is_fraction(v) for v in value):
-        return tuple(float(v) for v in value)
-    expected = "a float in (0, 1]" + (f" or a tuple of {count} such floats" if count > 1 else "")
-    raise invalid(name, expected, value)
-
-
-def check_choice(name: str, value: object, choices: tuple[str, ...]) -> str:
-    if not isinstance(value, str) or value not in choices:
-        raise invalid(name, "one of " + ", ".join(f'"{c}"' for c in choices), value)
-    return value
-
-
-def check_bool(name: str, value: object) -> bool:
-    if not isinstance(value, bool):
-        raise invalid(name, "a bool", value)
-    return value
+KERAS: v.Wording = _keras_wording
+"""The ``func`` the layers pass to every check of ``spectralcore._validation``."""
 
 
 def check_seed(value: object) -> int | None:
-    if value is not None and not _is_int(value):
-        raise invalid("seed", "an int or None", value)
-    return None if value is None else int(value)  # type: ignore[call-overload]
+    """``None`` or an int of any sign, as ``keras.random.SeedGenerator`` takes."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise v.type_error(KERAS, "seed", "an int or None", repr(value))
+    return int(value)
 
 
 def check_data_format(value: object) -> str:
     """``None`` means ``keras.config.image_data_format()``, as in every Keras layer."""
     if value is None:
         return keras.config.image_data_format()
-    return check_choice("data_format", value.lower() if isinstance(value, str) else value, CHANNEL_FORMATS)
+    return v.choice(KERAS, "data_format", value.lower() if isinstance(value, str) else value, CHANNEL_FORMATS)
 
 
 def spatial_axes(rank: int, data_format: str) -> tuple[int, ...]:
@@ -157,25 +118,17 @@ def check_dropout(
     prefix: str, min_fraction: object, bounds: object, *, required: bool
 ) -> tuple[float | None, tuple[int, int] | None]:
     """At most (or, with ``required``, exactly) one of a fraction in (0, 1] and bounds ``1 <= low <= high``."""
-    names = f"`{prefix}min_fraction` and `{prefix}bounds`"
-    if min_fraction is not None and bounds is not None:
+    names = (f"{prefix}min_fraction", f"{prefix}bounds")
+    if required:
+        v.exactly_one(KERAS, names, (min_fraction, bounds))
+    elif min_fraction is not None and bounds is not None:
         raise ValueError(
-            f"Invalid values received for arguments {names}. Expected at most one of them. "
-            f"Received: {prefix}min_fraction={min_fraction!r}, {prefix}bounds={bounds!r}"
+            _keras_wording(
+                f"{names[0]}` and `{names[1]}",
+                "at most one of them",
+                f"{names[0]}={min_fraction!r}, {names[1]}={bounds!r}",
+            )
         )
-    if required and min_fraction is None and bounds is None:
-        raise ValueError(
-            f"Invalid values received for arguments {names}. Expected exactly one of them. "
-            f"Received: {prefix}min_fraction=None, {prefix}bounds=None"
-        )
-    fraction = None if min_fraction is None else check_fraction(f"{prefix}min_fraction", min_fraction)
-    pair = None
-    if bounds is not None:
-        expected = "a pair of ints (low, high) with 1 <= low <= high"
-        if not isinstance(bounds, (tuple, list)) or len(bounds) != 2:
-            raise invalid(f"{prefix}bounds", expected, bounds)
-        low, high = check_int_tuple(f"{prefix}bounds", tuple(bounds), 2)
-        if low > high:
-            raise invalid(f"{prefix}bounds", expected, bounds)
-        pair = (low, high)
+    fraction = None if min_fraction is None else v.fraction(KERAS, names[0], min_fraction)
+    pair = None if bounds is None else v.int_range(KERAS, names[1], bounds)
     return fraction, pair

@@ -18,17 +18,9 @@ import numpy as np
 from keras import activations, constraints, initializers, ops, regularizers
 
 import spectralcore as sc
+from spectralcore import _validation as v
 
-from ._common import (
-    as_constant,
-    check_bool,
-    check_choice,
-    check_data_format,
-    check_int_tuple,
-    input_dtype_kind,
-    invalid,
-    spatial_axes,
-)
+from ._common import KERAS, as_constant, check_data_format, input_dtype_kind, spatial_axes
 
 __all__ = ["SpectralConv2D"]
 
@@ -139,32 +131,30 @@ class _SpectralConv(keras.layers.Layer):
                 f"Convert with `to_conv()` and enable LoRA on the {self.conv_class}. "
                 f"Received: lora_rank={lora_rank!r}, lora_alpha={lora_alpha!r}"
             )
-        if isinstance(filters, bool) or not isinstance(filters, int) or filters < 1:
-            raise invalid("filters", "a positive int", filters)
-        if isinstance(groups, bool) or not isinstance(groups, int) or groups < 1 or filters % groups:
-            raise invalid("groups", f"a positive int that divides filters={filters}", groups)
-        self.filters = filters
-        self.groups = groups
-        self.kernel_size = check_int_tuple("kernel_size", kernel_size, self.rank)
-        self.strides = check_int_tuple("strides", strides, self.rank)
-        self.dilation_rate = check_int_tuple("dilation_rate", dilation_rate, self.rank)
+        self.filters = v.positive_int(KERAS, "filters", filters)
+        self.groups = v.positive_int(KERAS, "groups", groups)
+        if self.filters % self.groups:
+            raise v.value_error(KERAS, "groups", f"a positive int that divides filters={filters}", repr(groups))
+        self.kernel_size = v.per_axis_sizes(KERAS, "kernel_size", kernel_size, self.rank)
+        self.strides = v.per_axis_sizes(KERAS, "strides", strides, self.rank)
+        self.dilation_rate = v.per_axis_sizes(KERAS, "dilation_rate", dilation_rate, self.rank)
         if max(self.strides) > 1 and max(self.dilation_rate) > 1:
             raise ValueError(
                 "Invalid values received for arguments `strides` and `dilation_rate`. Expected at most one of them "
                 f"> 1, as in {self.conv_class}. Received: strides={strides!r}, dilation_rate={dilation_rate!r}"
             )
         paddings = ("valid", "same", "causal") if self.rank == 1 else ("valid", "same")
-        self.padding = check_choice("padding", padding.lower() if isinstance(padding, str) else padding, paddings)
+        self.padding = v.choice(KERAS, "padding", padding.lower() if isinstance(padding, str) else padding, paddings)
         self.data_format = check_data_format(data_format)
         self.activation = activations.get(activation)
-        self.use_bias = check_bool("use_bias", use_bias)
+        self.use_bias = v.boolean(KERAS, "use_bias", use_bias)
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
         self.kernel_regularizer = regularizers.get(kernel_regularizer)
         self.bias_regularizer = regularizers.get(bias_regularizer)
         self.kernel_constraint = constraints.get(kernel_constraint)
         self.bias_constraint = constraints.get(bias_constraint)
-        self.norm = check_choice("norm", norm, ("ortho", "backward", "forward"))
+        self.norm = v.choice(KERAS, "norm", norm, v.NORMS_FILTER)
         self.input_spec = keras.layers.InputSpec(ndim=self.rank + 2)
         self._filter_map = _FilterMap(self.kernel_size, self.norm)
 
@@ -238,9 +228,8 @@ class _SpectralConv(keras.layers.Layer):
         value = np.asarray(keras.ops.convert_to_numpy(value))
         expected = tuple(self.spectral_kernel.shape)
         if value.shape != expected:
-            raise ValueError(
-                f"Invalid value received for argument `value`. Expected a spatial kernel of shape {expected}. "
-                f"Received: value.shape={value.shape}"
+            raise v.value_error(
+                KERAS, "value", f"a spatial kernel of shape {expected}", f"an array of shape {value.shape}"
             )
         theta = self._filter_map.apply_numpy(value, inverse=True)
         self.spectral_kernel.assign(theta.astype(self.spectral_kernel.dtype))
@@ -376,11 +365,13 @@ class _SpectralConv(keras.layers.Layer):
         The spectral weights are the float64 image of ``conv.kernel``, rounded once to the layer's dtype.
         """
         conv_type = getattr(keras.layers, cls.conv_class)
-        if not isinstance(conv, conv_type) or not conv.built:
-            raise invalid("conv", f"a built keras.layers.{cls.conv_class}", conv)
+        if not isinstance(conv, conv_type):
+            raise v.type_error(KERAS, "conv", f"a built keras.layers.{cls.conv_class}", repr(conv))
+        if not conv.built:
+            raise v.value_error(KERAS, "conv", f"a built keras.layers.{cls.conv_class}", repr(conv))
         config = conv.get_config()
         if config.get("lora_rank"):
-            raise invalid("conv", f"a {cls.conv_class} without LoRA (merge or drop the LoRA weights first)", conv)
+            raise v.value_error(KERAS, "conv", f"a {cls.conv_class} without LoRA (merge it first)", repr(conv))
         layer = cls(**{k: config[k] for k in _CONV_ARGS if k in config}, norm=norm)
         kernel = np.asarray(conv.kernel.numpy())
         layer.build(_channels_only_shape(cls.rank, kernel.shape[-2] * layer.groups, layer.data_format))
@@ -421,7 +412,10 @@ class SpectralConv2D(_SpectralConv):
     Weights in ``Conv2D``'s terms: ``get_weights()`` / ``set_weights()`` speak the *spatial* ``[kernel, bias]``, so
     ``layer.set_weights(conv.get_weights())`` loads a ``Conv2D``'s weights (and back); :meth:`assign_kernel` sets
     the spatial kernel alone; :meth:`from_conv2d` / :meth:`to_conv2d` convert whole layers. The variables
-    (``layer.weights``, what ``model.get_weights()`` and saved files hold) are the spectral coefficients.
+    (``layer.weights``, what ``model.get_weights()`` and saved files hold) are the spectral coefficients. So
+    ``model.set_weights`` and the legacy positional ``.h5`` loader, which write variables by position, cannot tell
+    a ``Conv2D``'s kernel from spectral coefficients: move ``Conv2D`` weights with the layer's ``set_weights`` or
+    ``from_conv2d``. (A ``.keras`` / ``.weights.h5`` file of a ``Conv2D`` model refuses to load into this layer.)
 
     Not supported, with a clear error: complex input (Keras convolutions are real-only), LoRA (``lora_rank``).
 

@@ -10,7 +10,9 @@ from typing import Any
 
 import keras
 
-from ._common import check_bool, check_choice, check_data_format, check_dropout, check_seed
+from spectralcore import _validation as v
+
+from ._common import KERAS, check_data_format, check_dropout, check_seed
 from ._pooling import keep_range
 from ._spectral import AxisOperator, SpectralMapLayer, axis_operator
 
@@ -32,8 +34,8 @@ class _FrequencyDropout(SpectralMapLayer):
     ) -> None:
         super().__init__(**kwargs)
         self.min_fraction, self.bounds = check_dropout("", min_fraction, bounds, required=True)
-        self.per_sample = check_bool("per_sample", per_sample)
-        self.nyquist = check_choice("nyquist", nyquist, ("sum", "average"))
+        self.per_sample = v.boolean(KERAS, "per_sample", per_sample)
+        self.nyquist = v.choice(KERAS, "nyquist", nyquist, v.NYQUIST_RULES)
         self.data_format = check_data_format(data_format)
         self.seed = check_seed(seed)
         self.input_spec = keras.layers.InputSpec(ndim=self.rank + 2)

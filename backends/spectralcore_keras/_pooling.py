@@ -11,17 +11,9 @@ from typing import Any
 import keras
 
 import spectralcore as sc
+from spectralcore import _validation as v
 
-from ._common import (
-    check_bool,
-    check_choice,
-    check_data_format,
-    check_dropout,
-    check_fraction,
-    check_int_tuple,
-    check_seed,
-    spatial_axes,
-)
+from ._common import KERAS, check_data_format, check_dropout, check_seed, spatial_axes
 from ._spectral import AxisOperator, SpectralMapLayer, axis_operator
 
 __all__ = ["SpectralPooling1D", "SpectralPooling2D", "SpectralPooling3D"]
@@ -51,19 +43,20 @@ class _SpectralPooling(SpectralMapLayer):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        if (size is None) == (scale is None):
-            raise ValueError(
-                "Invalid values received for arguments `size` and `scale`. Expected exactly one of them. "
-                f"Received: size={size!r}, scale={scale!r}"
-            )
-        self.size = None if size is None else check_int_tuple("size", size, self.rank)
-        self.scale = None if scale is None else check_fraction("scale", scale, count=self.rank)
-        self.norm = check_choice("norm", norm, ("amplitude", "ortho"))
-        self.nyquist = check_choice("nyquist", nyquist, ("sum", "average"))
+        v.exactly_one(KERAS, ("size", "scale"), (size, scale))
+        self.size = None if size is None else v.per_axis_sizes(KERAS, "size", size, self.rank)
+        # A scale keeps the form it was given in (one float, or one per axis), for get_config.
+        self.scale: float | tuple[float, ...] | None = scale
+        if isinstance(scale, (tuple, list)):
+            self.scale = v.per_axis_fractions(KERAS, "scale", scale, self.rank)
+        elif scale is not None:
+            self.scale = v.fraction(KERAS, "scale", scale)
+        self.norm = v.choice(KERAS, "norm", norm, v.NORMS_POOL)
+        self.nyquist = v.choice(KERAS, "nyquist", nyquist, v.NYQUIST_RULES)
         self.dropout_min_fraction, self.dropout_bounds = check_dropout(
             "dropout_", dropout_min_fraction, dropout_bounds, required=False
         )
-        self.dropout_per_sample = check_bool("dropout_per_sample", dropout_per_sample)
+        self.dropout_per_sample = v.boolean(KERAS, "dropout_per_sample", dropout_per_sample)
         self.data_format = check_data_format(data_format)
         self.seed = check_seed(seed)
         self.input_spec = keras.layers.InputSpec(ndim=self.rank + 2)
