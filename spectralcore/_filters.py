@@ -1,93 +1,139 @@
-"""Spectral parameterization of convolution filters: a real kernel <-> exactly ``kh * kw`` real DFT parameters.
+"""Spectral parameterization of convolution filters: a real kernel <-> exactly ``prod(k)`` real DFT parameters.
 
 The paper learns each ``k x k`` filter as its DFT coefficients under the Hermitian constraint. Public code often
 stores ``2 k^2`` reals (real and imaginary parts of every bin) and throws the non-Hermitian half away with
 ``.real``; here the parameters are exactly the independent real numbers, packed in an array of the kernel's shape,
-and the maps both ways are exact real matrices (:func:`spectralcore.filter_basis_matrix`).
+for kernels of 1, 2 or 3 axes, and the maps both ways are exact real matrices (:func:`filter_basis_matrix`). The
+layout is described in :mod:`spectralcore._filter_layout`.
+
+Complex kernels (complex-valued networks) are accepted by :func:`spatial_to_spectral` and
+:func:`spectral_to_spatial`: the maps are real-linear, so they act on the real and imaginary parts alike (the
+complex-linear extension, unitary under ``"ortho"``; the parameters are then complex, ``prod(k)`` of them).
+:func:`spectral_to_complex` is for real parameters only: its point is the exactly Hermitian spectrum of a real
+kernel, and a complex kernel's spectrum is just ``fftn`` of it.
 """
 
 from __future__ import annotations
 
-import functools
 import math
 from types import ModuleType
 from typing import Any
 
-from . import _matrices as mats
+from . import _methods
 from . import _validation as v
-from ._compat import array_namespace, device_of
-from ._methods import AUTO_FILTER_MATMUL_MAX_SIZE
+from ._cache import cached, index_array, values_array
+from ._compat import array_namespace, device_of, has_fast_half, itemsize, namespace_from_module
+from ._filter_layout import Plan, analysis_plan, filter_basis_flat, synthesis_plans
 
 Array = Any
 
-__all__ = ["AUTO_FILTER_MATMUL_MAX_SIZE", "spatial_to_spectral", "spectral_to_complex", "spectral_to_spatial"]
+__all__ = ["filter_basis_matrix", "spatial_to_spectral", "spectral_to_complex", "spectral_to_spatial"]
 
-
-def _map(func: str, x: Array, axes: object, norm: str, inverse: bool, method: str, xp: ModuleType | None) -> Array:
-    xp = array_namespace(x, xp=xp)
-    v.real_float_array(func, "w" if inverse else "theta", x, xp)
-    v.choice(func, "norm", norm, v.NORMS_FILTER)
-    v.choice(func, "method", method, v.METHODS)
-    axes_ = _kernel_axes(func, axes, x)
-    kh, kw = (x.shape[a] for a in axes_)
-    if method == "auto":
-        half = x.dtype not in (xp.float32, xp.float64)  # no portable half-precision FFT
-        method = "matmul" if half or kh * kw <= AUTO_FILTER_MATMUL_MAX_SIZE else "fft"
-    if math.prod(x.shape) == 0:
-        # Nothing to transform, and some FFT backends fail on zero-size arrays. `x * 0` keeps the autograd graph.
-        return x * 0
-    moved = xp.moveaxis(x, axes_, (-2, -1))
-    batch = tuple(moved.shape[:-2])
-    device = device_of(x)
-    if method == "matmul":
-        # The transpose of the matrix is built directly, so the product is one GEMM over a (..., kh*kw) view.
-        matrix_t = mats.cached("filter", (kh, kw, norm, inverse), xp, x.dtype, device, transpose=True)
-        out = xp.reshape(xp.reshape(moved, (*batch, kh * kw)) @ matrix_t, (*batch, kh, kw))
-    elif inverse:  # w -> theta: gather the independent parts of the DFT
-        # Every canonical and self-conjugate bin lies in the rfft half-plane (columns 0..kw//2).
-        half = xp.fft.rfftn(moved, axes=(-2, -1), norm=norm)
-        spectrum = xp.reshape(half, (*batch, kh * (kw // 2 + 1)))
-        plan = _analysis_plan(kh, kw, norm)
-        out = xp.reshape(_gather_pair(xp.real(spectrum), xp.imag(spectrum), plan, xp, x.dtype, device), moved.shape)
-    else:  # theta -> w: the exactly Hermitian half-plane, inverted by a real FFT with explicit lengths
-        spectrum = _complex_from_moved(moved, kh, kw, norm, xp, device)
-        out = xp.fft.irfftn(spectrum[..., : kw // 2 + 1], s=(kh, kw), axes=(-2, -1), norm=norm)
-    return xp.moveaxis(out, (-2, -1), axes_)
+_AXIS_NAMES = {1: ("k",), 2: ("kh", "kw"), 3: ("kd", "kh", "kw")}
 
 
 def _kernel_axes(func: str, axes: object, x: Array) -> tuple[int, ...]:
     axes_ = v.normalize_axes(func, axes, x.ndim)
-    if len(axes_) != 2:
-        raise ValueError(f"{func}: argument `axes` expected two axes (kernel rows, columns), received {axes!r}")
-    kh, kw = (x.shape[a] for a in axes_)
-    if kh == 0 or kw == 0:
-        raise ValueError(f"{func}: expected a kernel of at least 1 x 1 along axes {axes_}, received {kh} x {kw}")
+    if not 1 <= len(axes_) <= 3:
+        raise ValueError(f"{func}: argument `axes` expected 1, 2 or 3 kernel axes, received {axes!r}")
+    sizes = tuple(x.shape[a] for a in axes_)
+    if 0 in sizes:
+        raise ValueError(f"{func}: expected a kernel of at least 1 along each of the axes {axes_}, received {sizes}")
     return axes_
+
+
+def _filter_method(method: str, xp: ModuleType, x: Array, count: int) -> str:
+    """``"auto"`` for the filter maps: the dense basis up to ``AUTO_FILTER_MATMUL_MAX_SIZE`` kernel entries."""
+    if method != "auto":
+        return method
+    if not _methods.is_full_precision(xp, x.dtype) and has_fast_half(xp, device_of(x)):
+        return "matmul"
+    return "matmul" if count <= _methods.AUTO_FILTER_MATMUL_MAX_SIZE else "fft"
+
+
+def _map(func: str, x: Array, axes: object, norm: str, inverse: bool, method: str, xp: ModuleType | None) -> Array:
+    xp = array_namespace(x, xp=xp)
+    is_complex = v.floating_array(func, "w" if inverse else "theta", x, xp)
+    v.choice(func, "norm", norm, v.NORMS_FILTER)
+    v.choice(func, "method", method, v.METHODS)
+    axes_ = _kernel_axes(func, axes, x)
+    shape = tuple(x.shape[a] for a in axes_)
+    method = _filter_method(method, xp, x, math.prod(shape))
+    if math.prod(x.shape) == 0:
+        # Nothing to transform, and some FFT backends fail on zero-size arrays. `x * 0` keeps the autograd graph.
+        return x * 0
+    device = device_of(x)
+    if is_complex:
+        real_dtype = xp.float32 if x.dtype == xp.complex64 else xp.float64
+        real = _real_map(xp.real(x), axes_, shape, norm, inverse, method, xp, real_dtype, device)
+        imag = _real_map(xp.imag(x), axes_, shape, norm, inverse, method, xp, real_dtype, device)
+        unit = values_array((1j,), xp, x.dtype, device)
+        return xp.astype(real, x.dtype) + xp.astype(imag, x.dtype) * unit
+    compute = _methods.compute_dtype(xp, x.dtype, device, method)
+    if compute != x.dtype:  # half precision without fast half kernels: computed in float32, rounded once
+        return xp.astype(
+            _real_map(xp.astype(x, compute), axes_, shape, norm, inverse, method, xp, compute, device), x.dtype
+        )
+    return _real_map(x, axes_, shape, norm, inverse, method, xp, x.dtype, device)
+
+
+def _real_map(
+    x: Array,
+    axes: tuple[int, ...],
+    shape: tuple[int, ...],
+    norm: str,
+    inverse: bool,
+    method: str,
+    xp: ModuleType,
+    dtype: Any,
+    device: Any,
+) -> Array:
+    """The map on a real array of the compute dtype: kernel axes moved last, one GEMM or an FFT, moved back."""
+    count = len(shape)
+    last = tuple(range(-count, 0))
+    moved = xp.moveaxis(x, axes, last)
+    batch = tuple(moved.shape[:-count])
+    size = math.prod(shape)
+    if method == "matmul":
+        # The transpose of the matrix is built directly, so the product is one GEMM over a (..., prod(k)) view.
+        matrix_t = cached(filter_basis_flat, (shape, norm, inverse), xp, dtype, device, transpose=True)
+        out = xp.reshape(xp.reshape(moved, (*batch, size)) @ matrix_t, (*batch, *shape))
+    elif inverse:  # w -> theta: gather the independent parts of the DFT from the rfftn half-space
+        half = xp.fft.rfftn(moved, axes=last, norm=norm)
+        spectrum = xp.reshape(half, (*batch, size // shape[-1] * (shape[-1] // 2 + 1)))
+        plan = analysis_plan(shape, norm)
+        out = xp.reshape(_gather_pair(xp.real(spectrum), xp.imag(spectrum), plan, xp, dtype, device), moved.shape)
+    else:  # theta -> w: the exactly Hermitian half-space, inverted by a real FFT with explicit lengths
+        spectrum = _complex_from_moved(moved, shape, norm, xp, device)
+        out = xp.fft.irfftn(spectrum[..., : shape[-1] // 2 + 1], s=shape, axes=last, norm=norm)
+    return xp.moveaxis(out, last, axes)
 
 
 def spatial_to_spectral(
     w: Array,
     /,
     *,
-    axes: tuple[int, int] = (-2, -1),
+    axes: int | tuple[int, ...] = (-2, -1),
     norm: str = "ortho",
     method: str = "auto",
     xp: ModuleType | None = None,
 ) -> Array:
-    """Spectral parameters ``theta`` of real kernels ``w``: same shape, exactly ``kh * kw`` reals per kernel.
+    """Spectral parameters ``theta`` of kernels ``w``: same shape, exactly ``prod(k)`` reals per real kernel.
 
-    ``theta`` holds the independent real and imaginary parts of ``C = fftn(w, axes=axes, norm=norm)``: the rfft
-    half-plane minus what Hermitian symmetry duplicates. The real part of each canonical bin ``(u, v)`` (columns
-    ``0 < v < kw/2``; rows ``0 < u < kh/2`` of column 0 and, for even ``kw``, of the Nyquist column) sits at
-    ``theta[u, v]`` and its imaginary part at the mirror position ``theta[-u, -v]``; self-conjugate bins (DC and,
-    on even axes, the Nyquist rows/columns at ``0`` or ``k/2``) are real and sit in place.
+    ``theta`` holds the independent real and imaginary parts of ``C = fftn(w, axes=axes, norm=norm)``: the rfftn
+    half-space minus what Hermitian symmetry duplicates. The real part of each canonical bin ``u`` sits at
+    ``theta[u]`` and its imaginary part at the mirror position ``theta[-u]``; self-conjugate bins (every index 0
+    or ``k/2``) are real and sit in place. For two axes the canonical bins are the columns ``0 < v < kw/2`` and
+    the rows ``0 < u < kh/2`` of column 0 and, for even ``kw``, of the Nyquist column; for 1 and 3 axes the same
+    rule is applied from the last axis backwards (see :mod:`spectralcore._filter_layout`).
 
     Parameters
     ----------
     w : array
-        Real floating kernels, e.g. ``(out_channels, in_channels, kh, kw)``.
-    axes : tuple of two ints, optional
-        Kernel axes, default the last two.
+        Floating kernels, e.g. ``(out_channels, in_channels, kh, kw)``. Complex kernels are mapped part by part
+        (the complex-linear extension of the real map).
+    axes : int or tuple of 1, 2 or 3 ints, optional
+        Kernel axes, default the last two (``-1`` for 1-D kernels, ``(-3, -2, -1)`` for 3-D ones).
     norm : {"ortho", "backward", "forward"}, optional
         ``"ortho"`` (default): unitary DFT and paired bins scaled by ``sqrt(2)``, so the map is orthogonal:
         ``||theta|| == ||w||`` (weight decay is the same in both parameterizations) and plain SGD follows the same
@@ -95,8 +141,8 @@ def spatial_to_spectral(
         ``"backward"``/``"forward"``: ``theta`` holds the raw real and imaginary parts of
         ``numpy.fft.fftn(w, norm=...)`` (no ``sqrt(2)``), which is not orthogonal.
     method : {"auto", "matmul", "fft"}, optional
-        ``"matmul"`` applies the exact ``(kh*kw, kh*kw)`` basis matrix (:func:`spectralcore.filter_basis_matrix`);
-        ``"fft"`` gathers from an FFT. ``"auto"`` uses matmul up to ``AUTO_FILTER_MATMUL_MAX_SIZE`` kernel entries.
+        ``"matmul"`` applies the exact ``(prod(k), prod(k))`` basis matrix (:func:`filter_basis_matrix`); ``"fft"``
+        gathers from an FFT. ``"auto"`` uses matmul up to ``AUTO_FILTER_MATMUL_MAX_SIZE`` kernel entries.
     xp : namespace, optional
         Array namespace; inferred from ``w`` by default.
 
@@ -114,6 +160,9 @@ def spatial_to_spectral(
     True
     >>> bool(np.isclose(np.linalg.norm(theta), np.linalg.norm(w)))
     True
+    >>> w3 = np.random.default_rng(0).standard_normal((4, 3, 3, 3))  # 3-D kernels: 27 reals each
+    >>> bool(np.allclose(sc.spectral_to_spatial(sc.spatial_to_spectral(w3, axes=(1, 2, 3)), axes=(1, 2, 3)), w3))
+    True
     """
     return _map("spatial_to_spectral", w, axes, norm, True, method, xp)
 
@@ -122,20 +171,20 @@ def spectral_to_spatial(
     theta: Array,
     /,
     *,
-    axes: tuple[int, int] = (-2, -1),
+    axes: int | tuple[int, ...] = (-2, -1),
     norm: str = "ortho",
     method: str = "auto",
     xp: ModuleType | None = None,
 ) -> Array:
-    """Real kernels from spectral parameters: the inverse of :func:`spatial_to_spectral`.
+    """Kernels from spectral parameters: the inverse of :func:`spatial_to_spectral`.
 
-    Every real ``theta`` of the kernel's shape is valid (the map is a bijection of ``R^(kh*kw)``), so an optimizer
+    Every real ``theta`` of the kernel's shape is valid (the map is a bijection of ``R^prod(k)``), so an optimizer
     can update ``theta`` freely and the kernel stays real without any projection.
 
     Parameters
     ----------
     theta : array
-        Real floating parameters, e.g. ``(out_channels, in_channels, kh, kw)``.
+        Floating parameters, e.g. ``(out_channels, in_channels, kh, kw)`` (complex ones give complex kernels).
     axes, norm, method, xp
         As in :func:`spatial_to_spectral`.
 
@@ -161,19 +210,20 @@ def spectral_to_complex(
     theta: Array,
     /,
     *,
-    axes: tuple[int, int] = (-2, -1),
+    axes: int | tuple[int, ...] = (-2, -1),
     norm: str = "ortho",
     xp: ModuleType | None = None,
 ) -> Array:
-    """View spectral parameters as the full complex DFT ``C = fftn(spectral_to_spatial(theta), axes, norm)``.
+    """View real spectral parameters as the full complex DFT ``C = fftn(spectral_to_spatial(theta), axes, norm)``.
 
-    Built by gathering, not by an FFT, so ``C`` is exactly Hermitian: ``C[u, v] == conj(C[-u, -v])`` bit for
-    bit, with exactly real self-conjugate bins. Useful to inspect the frequency content (sparsity) of filters.
+    Built by gathering, not by an FFT, so ``C`` is exactly Hermitian: ``C[u] == conj(C[-u])`` bit for bit on every
+    kernel axis, with exactly real self-conjugate bins. Useful to inspect the frequency content (sparsity) of
+    filters.
 
     Parameters
     ----------
     theta : array
-        Real floating parameters.
+        Real floating parameters (float32 or float64).
     axes, norm, xp
         As in :func:`spatial_to_spectral`.
 
@@ -197,81 +247,71 @@ def spectral_to_complex(
     if theta.dtype not in (xp.float32, xp.float64):
         raise TypeError(f"{func}: argument `theta` expected float32 or float64, received dtype {theta.dtype}")
     axes_ = _kernel_axes(func, axes, theta)
-    kh, kw = (theta.shape[a] for a in axes_)
-    moved = xp.moveaxis(theta, axes_, (-2, -1))
-    c = _complex_from_moved(moved, kh, kw, norm, xp, device_of(theta))
-    return xp.moveaxis(c, (-2, -1), axes_)
+    shape = tuple(theta.shape[a] for a in axes_)
+    last = tuple(range(-len(shape), 0))
+    moved = xp.moveaxis(theta, axes_, last)
+    c = _complex_from_moved(moved, shape, norm, xp, device_of(theta))
+    return xp.moveaxis(c, last, axes_)
 
 
-def _complex_from_moved(moved: Array, kh: int, kw: int, norm: str, xp: ModuleType, device: Any) -> Array:
+def _complex_from_moved(moved: Array, shape: tuple[int, ...], norm: str, xp: ModuleType, device: Any) -> Array:
     """Full complex DFT from parameters whose kernel axes are last; exactly Hermitian by construction."""
-    batch = tuple(moved.shape[:-2])
-    flat = xp.reshape(moved, (*batch, kh * kw))
-    real_plan, imag_plan = _synthesis_plans(kh, kw, norm)
+    batch = tuple(moved.shape[: moved.ndim - len(shape)])
+    flat = xp.reshape(moved, (*batch, math.prod(shape)))
+    real_plan, imag_plan = synthesis_plans(shape, norm)
     real = _gather_pair(flat, flat, real_plan, xp, moved.dtype, device)
     imag = _gather_pair(flat, flat, imag_plan, xp, moved.dtype, device)
     complex_dtype = xp.complex64 if moved.dtype == xp.float32 else xp.complex128
-    unit = xp.asarray(1j, dtype=complex_dtype, device=device)
+    unit = values_array((1j,), xp, complex_dtype, device)
     c = xp.astype(real, complex_dtype) + xp.astype(imag, complex_dtype) * unit
-    return xp.reshape(c, (*batch, kh, kw))
-
-
-# A gather plan: (sources of a, factors on a, sources of b, factors on b), so that
-# out[p] = a[src_a[p]] * fa[p] + b[src_b[p]] * fb[p] along the last axis.
-Plan = tuple[tuple[int, ...], tuple[float, ...], tuple[int, ...], tuple[float, ...]]
+    return xp.reshape(c, (*batch, *shape))
 
 
 def _gather_pair(a: Array, b: Array, plan: Plan, xp: ModuleType, dtype: Any, device: Any) -> Array:
     src_a, fa, src_b, fb = plan
-    count = len(src_a)
-    key = (plan,)  # plans are small tuples of ints and floats: hashable, and a cache key on their own
-    index_a = mats.index_array(("a", *key), src_a, xp, device)
-    index_b = mats.index_array(("b", *key), src_b, xp, device)
-    factor_a = mats.to_array(("fa", *key), lambda: (fa, (count,)), xp, dtype, device)
-    factor_b = mats.to_array(("fb", *key), lambda: (fb, (count,)), xp, dtype, device)
+    index_a = index_array(src_a, xp, device)
+    index_b = index_array(src_b, xp, device)
+    factor_a = values_array(fa, xp, dtype, device)
+    factor_b = values_array(fb, xp, dtype, device)
     return xp.take(a, index_a, axis=-1) * factor_a + xp.take(b, index_b, axis=-1) * factor_b
 
 
-@functools.lru_cache(maxsize=128)
-def _synthesis_plans(kh: int, kw: int, norm: str) -> tuple[Plan, Plan]:
-    """Where each bin's real and imaginary parts come from in ``theta``, and with which factor."""
-    layout = mats._filter_layout(kh, kw)
-    _, s = mats._filter_scales(norm, kh * kw)
-    real: list[tuple[int, float, int, float]] = []
-    imag: list[tuple[int, float, int, float]] = []
-    for p, (kind, u, col) in enumerate(layout):
-        canonical = u * kw + col
-        mirror = ((-u) % kh) * kw + (-col) % kw
-        if kind == "self":
-            real.append((p, 1.0, p, 0.0))
-            imag.append((p, 0.0, p, 0.0))
-        elif kind == "re":
-            real.append((p, 1.0 / s, p, 0.0))
-            imag.append((mirror, 1.0 / s, p, 0.0))
-        else:  # p is the mirror of `canonical`: C[p] = conj(C[canonical])
-            real.append((canonical, 1.0 / s, p, 0.0))
-            imag.append((p, -1.0 / s, p, 0.0))
-    return _as_plan(real), _as_plan(imag)
+def filter_basis_matrix(
+    *kernel_shape: int,
+    norm: str = "ortho",
+    inverse: bool = False,
+    xp: ModuleType | None = None,
+    dtype: Any = None,
+    device: Any = None,
+) -> Array:
+    """Real ``(K, K)`` matrix ``B`` of the spectral filter parameterization, ``K = prod(kernel_shape)``.
 
+    ``w.ravel() = B @ theta.ravel()`` for one kernel of shape ``kernel_shape`` (1, 2 or 3 sizes), where ``theta``
+    packs the independent real and imaginary parts of ``fftn(w, norm=norm)`` in an array of the kernel's own shape
+    (see :func:`spatial_to_spectral`). Under ``norm="ortho"`` paired bins carry a ``sqrt(2)`` and ``B`` is
+    orthogonal. ``inverse=True`` returns ``B^{-1}`` (``theta.ravel() = B^{-1} w.ravel()``).
 
-@functools.lru_cache(maxsize=128)
-def _analysis_plan(kh: int, kw: int, norm: str) -> Plan:
-    """``theta[p]`` from the real (``a``) and imaginary (``b``) parts of the flattened rfft half-plane."""
-    layout = mats._filter_layout(kh, kw)
-    _, s = mats._filter_scales(norm, kh * kw)
-    width = kw // 2 + 1
-    rows: list[tuple[int, float, int, float]] = []
-    for kind, u, col in layout:
-        canonical = u * width + col
-        if kind == "self":
-            rows.append((canonical, 1.0, canonical, 0.0))
-        elif kind == "re":
-            rows.append((canonical, s, canonical, 0.0))
-        else:
-            rows.append((canonical, 0.0, canonical, s))
-    return _as_plan(rows)
-
-
-def _as_plan(rows: list[tuple[int, float, int, float]]) -> Plan:
-    src_a, fa, src_b, fb = zip(*rows, strict=True)
-    return tuple(src_a), tuple(fa), tuple(src_b), tuple(fb)
+    Examples
+    --------
+    >>> import numpy as np, spectralcore as sc
+    >>> B = sc.filter_basis_matrix(3, 3, xp=np)
+    >>> bool(np.allclose(B.T @ B, np.eye(9)))
+    True
+    >>> sc.filter_basis_matrix(3, 3, 3, xp=np).shape  # a 3-D kernel
+    (27, 27)
+    """
+    func = "filter_basis_matrix"
+    if not 1 <= len(kernel_shape) <= 3:
+        raise ValueError(f"{func}: expected 1, 2 or 3 kernel sizes, received {kernel_shape!r}")
+    names = _AXIS_NAMES[len(kernel_shape)]
+    shape = tuple(v.positive_int(func, name, k) for name, k in zip(names, kernel_shape, strict=True))
+    v.choice(func, "norm", norm, v.NORMS_FILTER)
+    v.boolean(func, "inverse", inverse)
+    if xp is None:
+        raise TypeError(f"{func}: argument `xp` is required (an array namespace such as numpy or torch)")
+    ns = namespace_from_module(xp)
+    dtype = ns.float64 if dtype is None else dtype
+    count = math.prod(shape)
+    received = ", ".join(f"{name}={k}" for name, k in zip(names, shape, strict=True))
+    _methods.check_matrix(func, names[-1], (count, count), itemsize(ns, dtype), received)
+    return cached(filter_basis_flat, (shape, norm, inverse), ns, dtype, device)

@@ -15,7 +15,7 @@ from types import ModuleType
 from typing import Any
 
 from . import _validation as v
-from ._compat import array_namespace, index_dtype, is_lazy
+from ._compat import array_namespace, index_dtype, is_compiling, is_lazy
 
 Array = Any
 
@@ -116,7 +116,8 @@ def keep_from_uniform(u: Array, low: int, high: int, /, *, check: bool = True, x
         The inclusive range, from :func:`dropout_keep_range`.
     check : bool, optional
         Check that every value of ``u`` lies in ``[0, 1]`` (NaN fails), which reads the values: a device-to-host
-        synchronisation on a GPU, skipped automatically for lazy arrays (JAX tracers). Adapters that draw ``u``
+        synchronisation on a GPU, skipped automatically where values cannot be read (JAX tracers, and while
+        ``torch.compile`` traces: reading them would break the graph). Adapters that draw ``u``
         themselves from ``[0, 1)`` pass ``False``. Unchecked values outside ``[0, 1]`` give undefined results.
     xp : namespace, optional
         Array namespace of ``u``.
@@ -151,7 +152,7 @@ def keep_from_uniform(u: Array, low: int, high: int, /, *, check: bool = True, x
     v.boolean(func, "check", check)
     if low > high:
         raise ValueError(f"{func}: expected low <= high, received low={low} and high={high}")
-    if check and not is_lazy(u) and math.prod(u.shape) != 0:
+    if check and not is_lazy(u) and not is_compiling() and math.prod(u.shape) != 0:
         inside = (u >= 0) & (u <= 1)  # False for NaN
         if not bool(xp.all(inside)):
             raise v.value_error(func, "u", "values in [0, 1]", _describe_values(u, xp))

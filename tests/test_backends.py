@@ -289,7 +289,7 @@ def test_torch_autograd_filter_maps_are_the_transposes(norm: str, method: str) -
 def test_torch_compile_fullgraph() -> None:
     """The core traces into one torch.compile graph (no graph break), forward and backward, with a cold cache."""
     torch = pytest.importorskip("torch")
-    sc._matrices._cache.clear()  # the compiled trace itself must be able to build the matrices
+    sc._cache.clear()  # the compiled trace itself must be able to build the matrices
 
     def model(a: Any, k: Any) -> Any:
         # check_keep=False: reading the values of `k` would be a data-dependent branch (and a GPU sync)

@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from strategies import Case, cases
 
 import spectralcore as sc
-from spectralcore import _matrices as mats
+from spectralcore import _cache
+from spectralcore import _operators as ops
 
 NYQUIST = ["sum", "average"]
 METHODS = ["matmul", "fft", "auto"]
@@ -26,11 +27,15 @@ METHODS = ["matmul", "fft", "auto"]
 @pytest.mark.parametrize("norm", ["amplitude", "ortho"])
 def test_table_slices_are_lowpass_times_pool(n: int, data: st.DataObject, nyquist: str, norm: str) -> None:
     m = data.draw(st.integers(1, n))
-    entries, shape = mats._pool_mask_table_flat(n, m, norm, nyquist)
-    table = np.array(entries).reshape(shape)
+    table = sc.pool_dropout_table(n, m, norm=norm, nyquist=nyquist, xp=np)
+    assert_close(table, np.zeros((m, m, n)), rtol=0, atol=0, check_values=False)
     pool = sc.pool_matrix(n, m, norm=norm, nyquist=nyquist, xp=np)
     for k in range(1, m + 1):
         np.testing.assert_allclose(table[k - 1], sc.lowpass_matrix(m, k, nyquist=nyquist, xp=np) @ pool, atol=1e-13)
+    # m == n: the low-pass matrices themselves (standalone frequency dropout)
+    same = sc.pool_dropout_table(m, m, nyquist=nyquist, xp=np)
+    for k in range(1, m + 1):
+        np.testing.assert_allclose(same[k - 1], sc.lowpass_matrix(m, k, nyquist=nyquist, xp=np), atol=1e-13)
 
 
 def _random_keep(case: Case, data: st.DataObject, as_array: bool) -> Any:
@@ -99,12 +104,16 @@ def test_fused_under_jax_jit() -> None:
 
 def test_large_axes_compose_instead_of_building_a_table() -> None:
     # 160 -> 150 would need a 150 * 150 * 160 table, above the limit: the composition is used (and is exact).
-    assert sc._pooling.POOL_MASK_TABLE_MAX_ELEMENTS < 150 * 150 * 160
+    from spectralcore._methods import POOL_MASK_TABLE_MAX_ELEMENTS
+
+    assert POOL_MASK_TABLE_MAX_ELEMENTS < 150 * 150 * 160
     x = np.random.default_rng(1).standard_normal((2, 160, 160))
     keep = np.array([70, 150])
     actual = sc.spectral_pool(x, 150, keep=keep, method="matmul")
     np.testing.assert_allclose(actual, sc.lowpass(sc.spectral_pool(x, 150), keep), atol=1e-12)
-    assert not any(key[0][:3] == ("poolmask", 160, 150) for key in mats._cache)
+    tables = (ops.pool_mask_table_flat, ops.keep_table_flat)
+    names = {f"{t.__module__}.{t.__qualname__}" for t in tables}
+    assert not any(key[0] in names and key[1][:2] == (160, 150) for key in _cache._cache)
 
 
 @pytest.mark.parametrize(
