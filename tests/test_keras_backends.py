@@ -17,7 +17,7 @@ SCRIPT = textwrap.dedent(
     import numpy as np, keras, spectralcore as sc
     from keras import ops
     from spectralcore_keras import (
-        FrequencyDropout2D, FrequencyDropout3D, SpectralConv2D, SpectralPooling1D, SpectralPooling2D,
+        FrequencyDropout2D, FrequencyDropout3D, SpectralConv1D, SpectralConv2D, SpectralPooling1D, SpectralPooling2D,
     )
 
     def host(t):
@@ -54,6 +54,8 @@ SCRIPT = textwrap.dedent(
     model.compile("adam", "mse")
     model.fit(x, np.ones((3, 1)), epochs=2, verbose=0)  # compiled train step (jax.jit on JAX)
     np.testing.assert_allclose(host(conv(x)), host(conv.to_conv2d()(x)), atol=1e-5)
+    conv1 = SpectralConv1D(2, 4, padding="causal", data_format="channels_first")
+    np.testing.assert_allclose(host(conv1(seq)), host(conv1.to_conv()(seq)), atol=1e-5)
     print("OK", keras.backend.backend())
     """
 )

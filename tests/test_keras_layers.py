@@ -54,13 +54,16 @@ def pool_cases(draw: st.DrawFn) -> dict[str, Any]:
     shape = tuple(draw(st.integers(1, largest)) for _ in range(rank))
     size = tuple(draw(st.integers(1, n)) for n in shape)
     x = np.random.default_rng(draw(st.integers(0, 2**31))).standard_normal((2, draw(st.integers(1, 3)), *shape))
+    boundary = draw(st.sampled_from(["periodic", "symmetric"]))
     return {
         "rank": rank,
         "x": x,
         "size": size,
         "keep": min(draw(st.integers(1, largest)), *size),
         "norm": draw(st.sampled_from(["amplitude", "ortho"])),
-        "nyquist": draw(st.sampled_from(["sum", "average"])),
+        # the cosine basis has no Nyquist case: only the default rule goes with it
+        "nyquist": "sum" if boundary == "symmetric" else draw(st.sampled_from(["sum", "average"])),
+        "boundary": boundary,
         "data_format": draw(st.sampled_from(FORMATS)),
     }
 
@@ -68,18 +71,38 @@ def pool_cases(draw: st.DrawFn) -> dict[str, Any]:
 @given(case=pool_cases())
 def test_pooling_and_a_fixed_band_equal_the_numpy_core(case: dict[str, Any]) -> None:
     rank, x, size, keep, data_format = case["rank"], case["x"], case["size"], case["keep"], case["data_format"]
-    options = {"norm": case["norm"], "nyquist": case["nyquist"]}
+    options = {"norm": case["norm"], "nyquist": case["nyquist"], "boundary": case["boundary"]}
     layer = POOLING[rank](size, dropout_bounds=(keep, keep), data_format=data_format, dtype="float64", **options)
     axes = spatial(rank)
     pooled = sc.spectral_pool(x, size, axes=axes, **options)
     out = from_layout(layer(to_layout(x, data_format)), data_format)  # inference: pooling only
     np.testing.assert_allclose(out, pooled, rtol=1e-12, atol=1e-12)
     out = from_layout(layer(to_layout(x, data_format), training=True), data_format)
-    expected = sc.lowpass(pooled, keep, axes=axes, nyquist=case["nyquist"])
-    np.testing.assert_allclose(out, expected, rtol=1e-11, atol=1e-11)
-    dropout = DROPOUT[rank](bounds=(1, 1), nyquist=case["nyquist"], data_format=data_format, dtype="float64")
+    band = {"nyquist": case["nyquist"], "boundary": case["boundary"]}
+    np.testing.assert_allclose(out, sc.lowpass(pooled, keep, axes=axes, **band), rtol=1e-11, atol=1e-11)
+    dropout = DROPOUT[rank](bounds=(1, 1), data_format=data_format, dtype="float64", **band)
     out = from_layout(dropout(to_layout(x, data_format), training=True), data_format)
-    np.testing.assert_allclose(out, sc.lowpass(x, 1, axes=axes, nyquist=case["nyquist"]), rtol=1e-11, atol=1e-11)
+    np.testing.assert_allclose(out, sc.lowpass(x, 1, axes=axes, **band), rtol=1e-11, atol=1e-11)
+
+
+@pytest.mark.parametrize("norm", ["amplitude", "ortho"])
+def test_the_cosine_basis_equals_the_dct_oracle(norm: str) -> None:
+    """``boundary="symmetric"``: keep the lowest DCT-II coefficients (scipy.fft.dct, orthonormal) of each axis."""
+    from scipy import fft
+
+    x = np.random.default_rng(16).standard_normal((2, 3, 11, 8, 6))
+    size = (5, 8, 3)
+    expected = x
+    for axis, m in zip((2, 3, 4), size, strict=True):
+        n = expected.shape[axis]
+        kept = np.take(fft.dct(expected, type=2, norm="ortho", axis=axis), np.arange(m), axis=axis)
+        expected = fft.idct(kept, type=2, norm="ortho", axis=axis) * (np.sqrt(m / n) if norm == "amplitude" else 1)
+    layer = sck.SpectralPooling3D(size, norm=norm, boundary="symmetric", data_format="channels_first", dtype="float64")
+    np.testing.assert_allclose(np.asarray(layer(x)), expected, rtol=1e-12, atol=1e-12)
+    # A constant map stays constant under "amplitude" (its DCT is one coefficient).
+    constant = np.full((1, 9, 1), 2.5)
+    out = np.asarray(sck.SpectralPooling1D(4, boundary="symmetric", dtype="float64")(constant))
+    np.testing.assert_allclose(out, np.full((1, 4, 1), 2.5), rtol=1e-13)
 
 
 @pytest.mark.parametrize("data_format", FORMATS)
@@ -431,7 +454,8 @@ def test_1d_and_3d_output_shapes(layer: Any, shape: tuple[Any, ...], expected: t
         SpectralPooling2D((5, 4), norm="ortho", nyquist="average", dropout_bounds=(2, 4), data_format="channels_first"),
         SpectralPooling2D(scale=(0.5, 0.75), dropout_min_fraction=0.3, dropout_per_sample=True, seed=4),
         sck.SpectralPooling1D(7, dropout_min_fraction=0.5, seed=1),
-        sck.SpectralPooling3D(scale=(0.5, 1.0, 0.25)),
+        sck.SpectralPooling3D(scale=(0.5, 1.0, 0.25), boundary="symmetric"),
+        FrequencyDropout2D(bounds=(1, 3), boundary="symmetric"),
         FrequencyDropout2D(min_fraction=0.5, per_sample=True, nyquist="average", seed=2, name="fd"),
         sck.FrequencyDropout1D(bounds=(2, 3), data_format="channels_first"),
         sck.FrequencyDropout3D(min_fraction=0.25, seed=9),
@@ -519,6 +543,13 @@ def test_tiny_model_trains_with_fit() -> None:
         (lambda: sck.FrequencyDropout3D(min_fraction=1.2), ValueError, "argument `min_fraction`"),
         (lambda: sck.FrequencyDropout1D(bounds=(0, 2)), ValueError, r"argument `bounds\[0\]`"),
         (lambda: FrequencyDropout2D(bounds=(1, 2), per_sample="yes"), TypeError, "argument `per_sample`"),
+        (lambda: SpectralPooling2D(4, boundary="reflect"), ValueError, "argument `boundary`. Expected one of"),
+        (lambda: sck.FrequencyDropout1D(bounds=(1, 2), boundary=None), ValueError, "argument `boundary`"),
+        (
+            lambda: sck.SpectralPooling1D(4, nyquist="average", boundary="symmetric"),
+            ValueError,
+            r"argument `nyquist`\. Expected \"sum\" with boundary=\"symmetric\"",
+        ),
     ],
 )
 def test_bad_arguments_are_rejected_in_init(make: Any, error: type, match: str) -> None:

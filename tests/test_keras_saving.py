@@ -19,13 +19,15 @@ def _model() -> Any:
     seq = keras.Input((2, 24), name="sequence")  # channels_first
     image = keras.Input((12, 12, 3), name="image")
     volume = keras.Input((6, 8, 8, 1), name="volume")
-    a = sck.SpectralPooling1D(12, dropout_min_fraction=0.5, seed=1, data_format="channels_first")(seq)
+    a = sck.SpectralConv1D(2, 3, padding="causal", data_format="channels_first")(seq)
+    a = sck.SpectralPooling1D(12, dropout_min_fraction=0.5, seed=1, data_format="channels_first")(a)
     a = sck.FrequencyDropout1D(bounds=(3, 12), per_sample=True, seed=2, data_format="channels_first")(a)
     b = sck.SpectralConv2D(4, 3, padding="same", activation="relu")(image)
     b = sck.SpectralPooling2D(6, norm="ortho", dropout_min_fraction=0.5, seed=3)(b)
     b = sck.FrequencyDropout2D(bounds=(2, 6), seed=4)(b)
-    c = sck.SpectralPooling3D(scale=0.5, nyquist="average", dropout_bounds=(2, 3), seed=5)(volume)
-    c = sck.FrequencyDropout3D(min_fraction=0.5, seed=6)(c)
+    c = sck.SpectralConv3D(2, (3, 2, 3), padding="same", norm="forward")(volume)
+    c = sck.SpectralPooling3D(scale=0.5, nyquist="average", dropout_bounds=(2, 3), seed=5)(c)
+    c = sck.FrequencyDropout3D(min_fraction=0.5, seed=6, boundary="symmetric")(c)
     features = keras.layers.Concatenate()(
         [
             keras.layers.GlobalAveragePooling1D(data_format="channels_first")(a),
@@ -49,7 +51,7 @@ def test_keras_file_round_trip_is_exact_in_safe_mode(tmp_path: Any) -> None:
     ours = [layer for layer in loaded.layers if type(layer).__module__.startswith("spectralcore_keras")]
     originals = [layer for layer in model.layers if type(layer).__module__.startswith("spectralcore_keras")]
     assert [type(layer).__name__ for layer in ours] == [type(layer).__name__ for layer in originals]
-    assert len(ours) == 7
+    assert len(ours) == 9
     for restored, original in zip(ours, originals, strict=True):
         assert restored.get_config() == original.get_config()
         for w_restored, w_original in zip(restored.weights, original.weights, strict=True):

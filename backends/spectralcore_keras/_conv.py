@@ -22,7 +22,7 @@ from spectralcore import _validation as v
 
 from ._common import KERAS, as_constant, check_data_format, input_dtype_kind, spatial_axes
 
-__all__ = ["SpectralConv2D"]
+__all__ = ["SpectralConv1D", "SpectralConv2D", "SpectralConv3D"]
 
 # The ConvND config entries a spectral convolution shares (its own get_config has these plus `norm`).
 _CONV_ARGS = (
@@ -297,7 +297,11 @@ class _SpectralConv(keras.layers.Layer):
             dilation_rate=self.dilation_rate,
         )
         if self.use_bias:
-            out = out + ops.cast(self.bias, out.dtype)
+            # Along the channels of the layout the convolution ran in (channels-first on JAX and PyTorch).
+            bias_shape = (
+                (1,) * (self.rank + 1) + (-1,) if conv_format == "channels_last" else (1, -1) + (1,) * self.rank
+            )
+            out = out + ops.reshape(ops.cast(self.bias, out.dtype), bias_shape)
         if transpose:
             out = ops.transpose(out, (0, self.rank + 1, *range(1, self.rank + 1)))
         if self.activation is not None:
@@ -395,6 +399,47 @@ def _channels_only_shape(rank: int, channels: int, data_format: str) -> tuple[in
 
 
 @keras.saving.register_keras_serializable(package="spectralcore")
+class SpectralConv1D(_SpectralConv):
+    """1-D convolution learned in the spectral domain: a drop-in for ``keras.layers.Conv1D``.
+
+    As :class:`SpectralConv2D` with one kernel axis: ``spectral_kernel`` ``(k, in_channels // groups, filters)``
+    holds exactly ``k`` real spectral coefficients per (input channel, filter) pair. ``padding="causal"`` works as
+    in ``Conv1D``.
+
+    Parameters
+    ----------
+    filters, kernel_size, strides, padding, data_format, dilation_rate, groups, activation, use_bias
+        As in ``keras.layers.Conv1D``.
+    kernel_initializer, bias_initializer, kernel_regularizer, bias_regularizer, activity_regularizer
+        As in ``keras.layers.Conv1D``; the kernel ones act as in :class:`SpectralConv2D`.
+    kernel_constraint, bias_constraint
+        As in ``keras.layers.Conv1D``; the kernel constraint applies to ``spectral_kernel``.
+    lora_rank, lora_alpha : None
+        Accepted for ``Conv1D``'s signature; anything but ``None`` is refused.
+    norm : {"ortho", "backward", "forward"}
+        DFT normalisation of the filter map (``spectralcore.spatial_to_spectral``).
+    **kwargs
+        Base ``keras.layers.Layer`` arguments (``name``, ``dtype``, ...).
+
+    Examples
+    --------
+    >>> import numpy as np, keras
+    >>> from spectralcore_keras import SpectralConv1D
+    >>> x = np.random.default_rng(0).standard_normal((2, 16, 3)).astype("float32")
+    >>> conv = keras.layers.Conv1D(4, 5, padding="causal")
+    >>> y = conv(x)
+    >>> spectral = SpectralConv1D.from_conv(conv)
+    >>> tuple(spectral.spectral_kernel.shape)
+    (5, 3, 4)
+    >>> bool(np.allclose(spectral(x), y, atol=1e-5))
+    True
+    """
+
+    rank = 1
+    conv_class = "Conv1D"
+
+
+@keras.saving.register_keras_serializable(package="spectralcore")
 class SpectralConv2D(_SpectralConv):
     """2-D convolution learned in the spectral domain: a drop-in for ``keras.layers.Conv2D``.
 
@@ -459,3 +504,39 @@ class SpectralConv2D(_SpectralConv):
     def to_conv2d(self) -> keras.layers.Conv2D:
         """Alias of :meth:`to_conv`."""
         return self.to_conv()
+
+
+@keras.saving.register_keras_serializable(package="spectralcore")
+class SpectralConv3D(_SpectralConv):
+    """3-D convolution learned in the spectral domain: a drop-in for ``keras.layers.Conv3D``.
+
+    As :class:`SpectralConv2D` with three kernel axes: ``spectral_kernel`` ``(k1, k2, k3, in_channels // groups,
+    filters)`` holds exactly ``k1 * k2 * k3`` real spectral coefficients per (input channel, filter) pair.
+
+    Parameters
+    ----------
+    filters, kernel_size, strides, padding, data_format, dilation_rate, groups, activation, use_bias
+        As in ``keras.layers.Conv3D``.
+    kernel_initializer, bias_initializer, kernel_regularizer, bias_regularizer, activity_regularizer
+        As in ``keras.layers.Conv3D``; the kernel ones act as in :class:`SpectralConv2D`.
+    kernel_constraint, bias_constraint
+        As in ``keras.layers.Conv3D``; the kernel constraint applies to ``spectral_kernel``.
+    lora_rank, lora_alpha : None
+        Accepted for ``Conv3D``'s signature; anything but ``None`` is refused.
+    norm : {"ortho", "backward", "forward"}
+        DFT normalisation of the filter map (``spectralcore.spatial_to_spectral``).
+    **kwargs
+        Base ``keras.layers.Layer`` arguments (``name``, ``dtype``, ...).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from spectralcore_keras import SpectralConv3D
+    >>> x = np.random.default_rng(0).standard_normal((1, 6, 6, 6, 2)).astype("float32")
+    >>> conv = SpectralConv3D(3, (3, 2, 3), padding="same")
+    >>> tuple(conv(x).shape), tuple(conv.spectral_kernel.shape)
+    ((1, 6, 6, 6, 3), (3, 2, 3, 2, 3))
+    """
+
+    rank = 3
+    conv_class = "Conv3D"

@@ -14,7 +14,7 @@ from spectralcore import _validation as v
 
 from ._common import KERAS, check_data_format, check_dropout, check_seed
 from ._pooling import keep_range
-from ._spectral import AxisOperator, SpectralMapLayer, axis_operator
+from ._spectral import AxisOperator, SpectralMapLayer, axis_operator, check_boundary
 
 __all__ = ["FrequencyDropout1D", "FrequencyDropout2D", "FrequencyDropout3D"]
 
@@ -30,12 +30,14 @@ class _FrequencyDropout(SpectralMapLayer):
         nyquist: str = "sum",
         data_format: str | None = None,
         seed: int | None = None,
+        boundary: str = "periodic",
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.min_fraction, self.bounds = check_dropout("", min_fraction, bounds, required=True)
         self.per_sample = v.boolean(KERAS, "per_sample", per_sample)
         self.nyquist = v.choice(KERAS, "nyquist", nyquist, v.NYQUIST_RULES)
+        self.boundary = check_boundary(boundary, self.nyquist)
         self.data_format = check_data_format(data_format)
         self.seed = check_seed(seed)
         self.input_spec = keras.layers.InputSpec(ndim=self.rank + 2)
@@ -45,7 +47,9 @@ class _FrequencyDropout(SpectralMapLayer):
 
     def _operators(self, spatial: tuple[int, ...]) -> tuple[AxisOperator, ...]:
         return tuple(
-            axis_operator(n, n, "amplitude", self.nyquist, keep_range(self, n, self.min_fraction, self.bounds))
+            axis_operator(
+                n, n, "amplitude", self.nyquist, self.boundary, keep_range(self, n, self.min_fraction, self.bounds)
+            )
             for n in spatial
         )
 
@@ -68,6 +72,7 @@ class _FrequencyDropout(SpectralMapLayer):
                 "nyquist": self.nyquist,
                 "data_format": self.data_format,
                 "seed": self.seed,
+                "boundary": self.boundary,
             }
         )
         return config
@@ -85,10 +90,13 @@ _PARAMETERS = """
         Draw ``R`` per sample (shared by its channels) instead of once per call.
     nyquist : {"sum", "average"}
         Even keeps: keep the cosine at ``keep/2`` (sum, an orthogonal projection) or half of it (the paper).
+        Periodic basis only.
     data_format : {"channels_last", "channels_first"}, optional
         Default ``keras.config.image_data_format()``.
     seed : int, optional
         Seed of the layer's ``keras.random.SeedGenerator``.
+    boundary : {"periodic", "symmetric"}
+        The band in the DFT basis (default) or in the DCT-II basis (mirror extension, no Nyquist case).
     **kwargs
         Base ``keras.layers.Layer`` arguments.
 

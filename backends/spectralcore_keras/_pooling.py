@@ -14,7 +14,7 @@ import spectralcore as sc
 from spectralcore import _validation as v
 
 from ._common import KERAS, check_data_format, check_dropout, check_seed, spatial_axes
-from ._spectral import AxisOperator, SpectralMapLayer, axis_operator
+from ._spectral import AxisOperator, SpectralMapLayer, axis_operator, check_boundary
 
 __all__ = ["SpectralPooling1D", "SpectralPooling2D", "SpectralPooling3D"]
 
@@ -40,6 +40,7 @@ class _SpectralPooling(SpectralMapLayer):
         dropout_per_sample: bool = False,
         data_format: str | None = None,
         seed: int | None = None,
+        boundary: str = "periodic",
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -53,6 +54,7 @@ class _SpectralPooling(SpectralMapLayer):
             self.scale = v.fraction(KERAS, "scale", scale)
         self.norm = v.choice(KERAS, "norm", norm, v.NORMS_POOL)
         self.nyquist = v.choice(KERAS, "nyquist", nyquist, v.NYQUIST_RULES)
+        self.boundary = check_boundary(boundary, self.nyquist)
         self.dropout_min_fraction, self.dropout_bounds = check_dropout(
             "dropout_", dropout_min_fraction, dropout_bounds, required=False
         )
@@ -82,7 +84,7 @@ class _SpectralPooling(SpectralMapLayer):
         for n, m in zip(spatial, sizes, strict=True):
             assert m is not None  # static input sizes give static output sizes
             band = keep_range(self, m, self.dropout_min_fraction, self.dropout_bounds) if self._dropout else None
-            plans.append(axis_operator(n, m, self.norm, self.nyquist, band))
+            plans.append(axis_operator(n, m, self.norm, self.nyquist, self.boundary, band))
         return tuple(plans)
 
     def call(self, inputs: Any, training: Any = None) -> Any:
@@ -109,6 +111,7 @@ class _SpectralPooling(SpectralMapLayer):
                 "dropout_per_sample": self.dropout_per_sample,
                 "data_format": self.data_format,
                 "seed": self.seed,
+                "boundary": self.boundary,
             }
         )
         return config
@@ -125,7 +128,7 @@ _PARAMETERS = """
         ``"amplitude"`` keeps constants constant (``scipy.signal.resample``); ``"ortho"`` is the paper's unitary
         DFT.
     nyquist : {{"sum", "average"}}
-        Rule for even output sizes: the ``resample`` sum (default) or the paper's average.
+        Rule for even output sizes: the ``resample`` sum (default) or the paper's average. Periodic basis only.
     dropout_min_fraction : float, optional
         ``c`` in ``(0, 1]``: keep ``R`` uniform in ``[ceil(c * m), m]`` on a pooled axis of length ``m``.
     dropout_bounds : tuple of two ints, optional
@@ -136,6 +139,9 @@ _PARAMETERS = """
         Default ``keras.config.image_data_format()``.
     seed : int, optional
         Seed of the layer's ``keras.random.SeedGenerator``.
+    boundary : {{"periodic", "symmetric"}}
+        ``"periodic"`` (default): the DFT, for periodic signals. ``"symmetric"``: the DCT-II (mirror extension, no
+        jump at the borders of a non-periodic crop); it keeps the lowest DCT coefficients and has no Nyquist case.
     **kwargs
         Base ``keras.layers.Layer`` arguments (``name``, ``dtype``, ...).
 

@@ -19,10 +19,11 @@ import numpy as np
 from keras import ops
 
 import spectralcore as sc
+from spectralcore import _validation as v
 
-from ._common import as_constant, complex_from_parts, input_dtype_kind, keep_from_uniform, spatial_axes
+from ._common import KERAS, as_constant, complex_from_parts, input_dtype_kind, keep_from_uniform, spatial_axes
 
-__all__ = ["AxisOperator", "SpectralMapLayer", "axis_operator"]
+__all__ = ["AxisOperator", "SpectralMapLayer", "axis_operator", "check_boundary"]
 
 
 class AxisOperator:
@@ -52,17 +53,26 @@ def _rounded(array: np.ndarray, dtype: str) -> np.ndarray:
 
 
 @functools.lru_cache(maxsize=256)
-def axis_operator(n: int, m: int, norm: str, nyquist: str, keep_range: tuple[int, int] | None) -> AxisOperator:
+def axis_operator(
+    n: int, m: int, norm: str, nyquist: str, boundary: str, keep_range: tuple[int, int] | None
+) -> AxisOperator:
     """The operators of one axis, built once per configuration (shared by every layer with that configuration)."""
-    pool = None if m == n else np.asarray(sc.pool_matrix(n, m, norm=norm, nyquist=nyquist, xp=np))
+    pool = None if m == n else np.asarray(sc.pool_matrix(n, m, norm=norm, nyquist=nyquist, boundary=boundary, xp=np))
     if keep_range is None:
         return AxisOperator(n, m, pool, None, 0, 0)
     # Slice k - 1 is lowpass_matrix(m, k) @ pool_matrix(n, m): pooling fused with the band of k frequencies.
-    pool_or_identity = np.eye(n) if pool is None else pool
-    table = np.stack(
-        [np.asarray(sc.lowpass_matrix(m, k, nyquist=nyquist, xp=np)) @ pool_or_identity for k in range(1, m + 1)]
-    )
+    table = np.asarray(sc.pool_dropout_table(n, m, norm=norm, nyquist=nyquist, boundary=boundary, xp=np))
     return AxisOperator(n, m, pool, table, *keep_range)
+
+
+def check_boundary(boundary: object, nyquist: str) -> str:
+    """A known basis, and no Nyquist rule where the cosine basis has no Nyquist case."""
+    boundary = v.choice(KERAS, "boundary", boundary, v.BOUNDARIES)
+    if boundary == "symmetric" and nyquist != "sum":
+        raise v.value_error(
+            KERAS, "nyquist", '"sum" with boundary="symmetric" (the cosine basis has no Nyquist bin)', repr(nyquist)
+        )
+    return boundary
 
 
 class SpectralMapLayer(keras.layers.Layer):
