@@ -16,7 +16,9 @@ SCRIPT = textwrap.dedent(
     """
     import numpy as np, keras, spectralcore as sc
     from keras import ops
-    from spectralcore_keras import FrequencyDropout2D, SpectralConv2D, SpectralPooling2D
+    from spectralcore_keras import (
+        FrequencyDropout2D, FrequencyDropout3D, SpectralConv1D, SpectralConv2D, SpectralPooling1D, SpectralPooling2D,
+    )
 
     def host(t):
         return np.asarray(ops.convert_to_numpy(t))
@@ -30,6 +32,17 @@ SCRIPT = textwrap.dedent(
     first = FrequencyDropout2D(bounds=(4, 4), data_format="channels_first")
     x_nchw = np.ascontiguousarray(x.transpose(0, 3, 1, 2))
     np.testing.assert_allclose(host(first(x_nchw, training=True)), sc.lowpass(x_nchw.astype("float64"), 4), atol=1e-5)
+    # 1-D and 3-D, and one layer called at a second size
+    seq = np.random.default_rng(1).standard_normal((2, 3, 17)).astype("float32")
+    pool1 = SpectralPooling1D(6, data_format="channels_first")
+    for s in (seq, seq[..., :11]):
+        np.testing.assert_allclose(host(pool1(s)), sc.spectral_pool(s.astype("float64"), 6, axes=(2,)), atol=1e-5)
+    vol = np.random.default_rng(2).standard_normal((2, 5, 6, 4, 1)).astype("float32")
+    band = host(FrequencyDropout3D(bounds=(2, 2), per_sample=True, seed=3)(vol, training=True))
+    np.testing.assert_allclose(band, sc.lowpass(vol.astype("float64"), 2, axes=(1, 2, 3)), atol=1e-5)
+    z = (x[:, :, :, 0] + 1j * x[:, :, :, 1]).astype("complex64")[..., None]
+    out = host(SpectralPooling2D((6, 5))(z))
+    np.testing.assert_allclose(out, pooled[..., :1] + 1j * pooled[..., 1:], atol=1e-5)
     conv = SpectralConv2D(4, 3, padding="same", groups=2)
     model = keras.Sequential([
         keras.Input((10, 9, 2)),
@@ -41,6 +54,8 @@ SCRIPT = textwrap.dedent(
     model.compile("adam", "mse")
     model.fit(x, np.ones((3, 1)), epochs=2, verbose=0)  # compiled train step (jax.jit on JAX)
     np.testing.assert_allclose(host(conv(x)), host(conv.to_conv2d()(x)), atol=1e-5)
+    conv1 = SpectralConv1D(2, 4, padding="causal", data_format="channels_first")
+    np.testing.assert_allclose(host(conv1(seq)), host(conv1.to_conv()(seq)), atol=1e-5)
     print("OK", keras.backend.backend())
     """
 )

@@ -226,29 +226,126 @@ def test_config_round_trip() -> None:
     assert restored.get_config() == config
 
 
+# -----------------------------------------------------------------------------------------------------------------
+# The drop-in review against keras.layers.Conv2D
+# -----------------------------------------------------------------------------------------------------------------
+def test_config_keys_are_conv2ds_plus_norm_and_a_conv2d_config_builds_one() -> None:
+    conv = keras.layers.Conv2D(6, (3, 5), strides=2, padding="same", groups=2, activation="relu", name="c")
+    config = conv.get_config()
+    spectral = SpectralConv2D.from_config(config)  # a Conv2D config is a valid SpectralConv2D config
+    assert set(spectral.get_config()) == set(config) | {"norm"}
+    assert {k: v for k, v in spectral.get_config().items() if k != "norm"} == config
+
+
+def test_get_and_set_weights_speak_conv2d() -> None:
+    """``set_weights(conv.get_weights())`` loads a Conv2D (spatial kernel), and back: no silent reinterpretation."""
+    conv = _reference_conv({"filters": 4, "kernel_size": 3, "padding": "same"}, 3, "float32")
+    x = np.random.default_rng(7).standard_normal((2, 11, 10, 3)).astype("float32")
+    spectral = SpectralConv2D(4, 3, padding="same")
+    spectral.build((None, 11, 10, 3))
+    spectral.set_weights(conv.get_weights())
+    np.testing.assert_allclose(np.asarray(spectral(x)), np.asarray(conv(x)), rtol=1e-5, atol=1e-5)
+    kernel, bias = spectral.get_weights()
+    np.testing.assert_allclose(kernel, conv.kernel.numpy(), rtol=1e-6, atol=1e-6)
+    np.testing.assert_array_equal(bias, conv.bias.numpy())
+    theta = sc.spatial_to_spectral(conv.kernel.numpy().astype(np.float64), axes=(0, 1))
+    np.testing.assert_allclose(spectral.spectral_kernel.numpy(), theta, rtol=1e-6, atol=1e-6)  # variables: spectral
+    back = keras.layers.Conv2D(4, 3, padding="same")
+    back.build((None, 11, 10, 3))
+    back.set_weights(spectral.get_weights())
+    np.testing.assert_allclose(np.asarray(back(x)), np.asarray(conv(x)), rtol=1e-5, atol=1e-5)
+    with pytest.raises(ValueError, match="expecting 2 weights"):
+        spectral.set_weights([kernel])
+    with pytest.raises(ValueError, match=r"argument `value`\. Expected a spatial kernel of shape \(3, 3, 3, 4\)"):
+        spectral.set_weights([kernel[:2], bias])
+    with pytest.raises(ValueError, match="not compatible"):
+        spectral.set_weights([kernel, bias[:2]])
+    with pytest.raises(ValueError, match="must be built"):
+        SpectralConv2D(4, 3).set_weights([kernel, bias])
+    assert SpectralConv2D(4, 3).get_weights() == []
+
+
+def test_kernel_is_read_only_and_assign_kernel_sets_it() -> None:
+    layer = SpectralConv2D(2, (2, 3), use_bias=False, dtype="float64")
+    layer.build((None, 6, 6, 3))
+    w = np.random.default_rng(8).standard_normal((2, 3, 3, 2))
+    layer.assign_kernel(w)
+    np.testing.assert_allclose(np.asarray(layer.kernel), w, rtol=1e-13, atol=1e-13)
+    np.testing.assert_allclose(layer.spectral_kernel.numpy(), sc.spatial_to_spectral(w, axes=(0, 1)), atol=1e-13)
+    with pytest.raises(AttributeError, match="assign_kernel"):
+        layer.kernel = w
+    with pytest.raises(AttributeError, match="must be built"):
+        _ = SpectralConv2D(2, 3).kernel
+
+
 @pytest.mark.parametrize(
-    ("kwargs", "match"),
+    "kwargs",
     [
-        ({"filters": 0, "kernel_size": 3}, r"argument `filters`\. Expected a positive int\. Received: filters=0"),
-        ({"filters": 4, "kernel_size": 0}, "argument `kernel_size`"),
-        ({"filters": 4, "kernel_size": (3, 3, 3)}, "argument `kernel_size`"),
-        ({"filters": 4, "kernel_size": 3, "groups": 3}, "argument `groups`"),
-        ({"filters": 4, "kernel_size": 3, "strides": 0}, "argument `strides`"),
-        ({"filters": 4, "kernel_size": 3, "strides": 2, "dilation_rate": 2}, "`strides` and `dilation_rate`"),
-        ({"filters": 4, "kernel_size": 3, "padding": "causal"}, "argument `padding`"),
-        ({"filters": 4, "kernel_size": 3, "norm": "amplitude"}, "argument `norm`"),
-        ({"filters": 4, "kernel_size": 3, "use_bias": "yes"}, "argument `use_bias`"),
+        {"filters": 4, "kernel_size": 3},
+        {"filters": 4, "kernel_size": (5, 2), "strides": (2, 3), "padding": "same"},
+        {"filters": 2, "kernel_size": 3, "dilation_rate": (3, 1)},
+        {"filters": 2, "kernel_size": 3, "strides": 3, "padding": "valid", "data_format": "channels_first"},
     ],
 )
-def test_bad_arguments_are_rejected_in_init(kwargs: dict[str, Any], match: str) -> None:
-    with pytest.raises(ValueError, match=match):
+def test_output_shape_is_conv2ds(kwargs: dict[str, Any]) -> None:
+    ours, theirs = SpectralConv2D(**kwargs), keras.layers.Conv2D(**kwargs)
+    for shape in [(None, 11, 10, 4), (3, None, 10, 4), (None, 7, None, 4)]:
+        if kwargs.get("data_format") == "channels_first":
+            shape = (shape[0], shape[3], shape[1], shape[2])
+        assert ours.compute_output_shape(shape) == theirs.compute_output_shape(shape)
+
+
+def test_lora_is_refused_clearly() -> None:
+    with pytest.raises(ValueError, match="does not support LoRA"):
+        SpectralConv2D(4, 3, lora_rank=2)
+    conv = keras.layers.Conv2D(4, 3, lora_rank=2)
+    conv.build((None, 8, 8, 3))
+    with pytest.raises(ValueError, match="without LoRA"):
+        SpectralConv2D.from_conv2d(conv)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"filters": 0, "kernel_size": 3}, ValueError, r"`filters`\. Expected an int >= 1\. Received: filters=0"),
+        ({"filters": "4", "kernel_size": 3}, TypeError, "argument `filters`"),
+        ({"filters": 4, "kernel_size": 0}, ValueError, "argument `kernel_size`"),
+        ({"filters": 4, "kernel_size": (3, 3, 3)}, ValueError, r"`kernel_size`\. Expected an int or a sequence of 2"),
+        ({"filters": 4, "kernel_size": 3.0}, TypeError, "argument `kernel_size`"),
+        ({"filters": 4, "kernel_size": 3, "groups": 3}, ValueError, "argument `groups`"),
+        ({"filters": 4, "kernel_size": 3, "strides": 0}, ValueError, "argument `strides`"),
+        ({"filters": 4, "kernel_size": 3, "strides": 2, "dilation_rate": 2}, ValueError, "`strides` and `dilation"),
+        ({"filters": 4, "kernel_size": 3, "padding": "causal"}, ValueError, "argument `padding`"),
+        ({"filters": 4, "kernel_size": 3, "norm": "amplitude"}, ValueError, "argument `norm`"),
+        ({"filters": 4, "kernel_size": 3, "use_bias": "yes"}, TypeError, "argument `use_bias`"),
+        ({"filters": 4, "kernel_size": 3, "data_format": "NCHW"}, ValueError, "argument `data_format`"),
+    ],
+)
+def test_bad_arguments_are_rejected_in_init(kwargs: dict[str, Any], error: type, match: str) -> None:
+    with pytest.raises(error, match=match):
         SpectralConv2D(**kwargs)
 
 
-def test_bad_inputs_are_rejected_in_build() -> None:
+def test_bad_inputs_get_keras_style_errors() -> None:
     with pytest.raises(ValueError, match="divisible by groups=2"):
         SpectralConv2D(4, 3, groups=2)(np.zeros((1, 8, 8, 3), "float32"))
-    with pytest.raises(ValueError, match="expects 4-D input"):
+    with pytest.raises(ValueError, match="expected ndim=4, found ndim=3"):
         SpectralConv2D(4, 3)(np.zeros((8, 8, 3), "float32"))
+    with pytest.raises(ValueError, match="Inputs to a layer should be tensors"):
+        SpectralConv2D(4, 3)(None)
+    with pytest.raises(ValueError, match="needs a known number of input channels"):
+        SpectralConv2D(4, 3)(keras.Input((8, 8, None)))
+    with pytest.raises(ValueError, match="output size would be zero or negative"):
+        SpectralConv2D(4, 5)(np.zeros((1, 3, 8, 2), "float32"))
+    layer = SpectralConv2D(4, 3)
+    layer(np.zeros((1, 8, 8, 3), "float32"))
+    with pytest.raises(ValueError, match="expected axis -1 of input shape to have value 3"):
+        layer(np.zeros((1, 8, 8, 5), "float32"))  # a wrong channel count after the build
+    with pytest.raises(TypeError, match=r"real floating input: Keras convolutions .* are real-only"):
+        layer(np.zeros((1, 8, 8, 3), "complex64"))
+    with pytest.raises(TypeError, match="real floating input"):
+        layer(np.zeros((1, 8, 8, 3), "int32"))
     with pytest.raises(ValueError, match="argument `conv`"):
         SpectralConv2D.from_conv2d(keras.layers.Conv2D(4, 3))  # not built
+    with pytest.raises(TypeError, match="argument `conv`"):
+        SpectralConv2D.from_conv2d(keras.layers.Conv1D(4, 3))

@@ -1,13 +1,17 @@
-"""spectralcore_keras: Keras 3 layers for the spectral operators of ``spectralcore``.
+"""spectralcore_keras: Keras 3 layers for the spectral operators of ``spectralcore``, in 1-D, 2-D and 3-D.
 
-* :class:`SpectralPooling2D`: spectral pooling to a size or by a factor, with built-in frequency dropout;
-* :class:`FrequencyDropout2D`: frequency dropout alone (a random low-pass band in training, identity otherwise);
-* :class:`SpectralConv2D`: a ``Conv2D`` whose trainable weights are exactly ``kh * kw`` real spectral coefficients
-  per filter, with exact conversions from and to ``keras.layers.Conv2D``.
+* :class:`SpectralPooling1D` / :class:`SpectralPooling2D` / :class:`SpectralPooling3D`: spectral pooling to a size
+  or by a factor, with built-in frequency dropout;
+* :class:`FrequencyDropout1D` / :class:`FrequencyDropout2D` / :class:`FrequencyDropout3D`: frequency dropout alone
+  (a random low-pass band in training, identity otherwise);
+* :class:`SpectralConv1D` / :class:`SpectralConv2D` / :class:`SpectralConv3D`: a ``ConvND`` whose trainable
+  weights are exactly ``prod(kernel_size)`` real spectral coefficients per filter, with exact conversions from and
+  to ``keras.layers.ConvND``.
 
-The layers apply the core's exact real operator matrices with ``keras.ops`` only, so they run on the TensorFlow,
-JAX and PyTorch backends of Keras, inside ``tf.function`` (also with ``jit_compile=True``). They are registered for
-serialization under the package name ``"spectralcore"``.
+The layers apply the core's exact real operator matrices (per input size, in the periodic or the cosine basis)
+with ``keras.ops`` only, so they run on the TensorFlow, JAX and PyTorch backends of Keras, inside ``tf.function``
+(also with ``jit_compile=True``), in both data formats. They are registered for serialization under the package
+name ``"spectralcore"``.
 """
 
 try:
@@ -18,7 +22,18 @@ except ImportError as _exc:  # pragma: no cover - exercised by tests/test_import
         "pip install 'spectralcore[tensorflow]'"
     ) from _exc
 
-from ._conv import SpectralConv2D
-from ._pooling import FrequencyDropout2D, SpectralPooling2D
+from ._conv import SpectralConv1D, SpectralConv2D, SpectralConv3D
+from ._dropout import FrequencyDropout1D, FrequencyDropout2D, FrequencyDropout3D
+from ._pooling import SpectralPooling1D, SpectralPooling2D, SpectralPooling3D
 
-__all__ = ["FrequencyDropout2D", "SpectralConv2D", "SpectralPooling2D"]
+__all__ = [
+    "FrequencyDropout1D",
+    "FrequencyDropout2D",
+    "FrequencyDropout3D",
+    "SpectralConv1D",
+    "SpectralConv2D",
+    "SpectralConv3D",
+    "SpectralPooling1D",
+    "SpectralPooling2D",
+    "SpectralPooling3D",
+]
