@@ -89,16 +89,13 @@ class JaxBackend(Backend):
 
     def table_pool(self, p: Any) -> list[Row]:
         """Floor, ``lax.reduce_window`` max/avg, the naive recipe and the core per method."""
-        full = p.params.get("full", True)
+        full = p.params["full"]
         rows = [Row("read_once[x.sum]", self.xp.sum, role="floor", modes=FWD), self.window(p, "max")]
         rows += [self.window(p, "avg")] if full else []
         # Extension point (issue 17): flax:cpu rows live in their own backend file (a subclass of this one).
-        return rows + core_pool_rows(self, p, full=full)
+        return rows + core_pool_rows(self, p)
 
-    def table_nd(self, p: Any) -> list[Row]:
-        """1-D and 3-D: reduce_window max against the core along ``axes``."""
-        p.params["full"] = False
-        return self.table_pool(p)
+    table_nd = table_pool  # 1-D and 3-D: reduce_window max against the core along ``axes``
 
     def table_dropout(self, p: Any) -> list[Row]:
         """``lowpass`` at the input size against max pooling."""

@@ -22,7 +22,9 @@ class NumpyBackend(Backend):
         if device != "cpu":
             raise Skip(f"numpy:{device}: numpy runs on the CPU only")
         super().__init__(device)
-        self.xp = np
+        from array_api_compat import numpy as xp  # the array-API spelling the naive recipe needs (concat)
+
+        self.xp = xp
         from scipy.signal import resample
 
         self.resample: Callable[..., Any] | None = resample
@@ -46,11 +48,11 @@ class NumpyBackend(Backend):
 
     def table_pool(self, p: Any) -> list[Row]:
         """Floor, window pools, naive recipe, resample, and the core's methods."""
-        full = p.params.get("full", True)
+        full = p.params["full"]
         rows = [Row("read_once[x.sum]", lambda t: t.sum(), role="floor", modes=FWD), self.window(p, "max")]
         if full:
             rows.append(self.window(p, "avg"))
-        rows += core_pool_rows(self, p, full=full, modes=FWD)
+        rows += core_pool_rows(self, p, FWD)
         if full and self.resample is not None:
             rs = self.resample
 
@@ -62,7 +64,7 @@ class NumpyBackend(Backend):
             rows.append(Row(f"{self.resample_name}", resample_all, role="resample", oracle="periodic", modes=FWD))
         return rows
 
-    table_nd = table_pool
+    table_nd = table_pool  # 1-D and 3-D: strided-slice max pooling against the core along ``axes``
 
     def table_dropout(self, p: Any) -> list[Row]:
         """``lowpass`` at the input size against the window max pool."""
@@ -94,7 +96,9 @@ class CupyBackend(NumpyBackend):
         except Exception as exc:
             raise Skip(f"cupy:cuda: no usable CUDA device ({type(exc).__name__}: {exc})") from None
         Backend.__init__(self, device)
-        self.xp = self.cupy = cupy
+        from array_api_compat import cupy as xp
+
+        self.xp, self.cupy = xp, cupy
         try:
             from cupyx.scipy.signal import resample
 

@@ -95,13 +95,13 @@ class TensorflowBackend(Backend):
         )
 
     def layer(self, stem: str, rank: int, *args: Any, **kwargs: Any) -> Any:
-        """A built ``spectralcore_keras.<stem>{rank}D`` (built eagerly, outside any tf.function), or None."""
+        """A new ``spectralcore_keras.<stem>{rank}D(*args, **kwargs)``, or None where the adapter has none."""
         cls = getattr(self.sck, f"{stem}{rank}D", None) if self.sck is not None else None
         return None if cls is None else cls(*args, **kwargs)
 
     def table_pool(self, p: Any) -> list[Row]:
         """Floor, max/avg pooling, the naive recipe (channels moved first and back), the Keras layers."""
-        tf, full, k = self.tf, p.params.get("full", True), p.rank
+        tf, full, k = self.tf, p.params["full"], p.rank
         rows = [Row("read_once[x.sum]", tf.reduce_sum, role="floor", modes=FWD), self.window(p, "max")]
         if full:
             first, last = [0, k + 1, *range(1, k + 1)], [0, *range(2, k + 2), 1]
@@ -132,10 +132,7 @@ class TensorflowBackend(Backend):
             )
         return rows
 
-    def table_nd(self, p: Any) -> list[Row]:
-        """1-D and 3-D: ``tf.nn.max_pool`` against SpectralPooling1D/3D when the adapter has them."""
-        p.params["full"] = False
-        return self.table_pool(p)
+    table_nd = table_pool  # 1-D and 3-D: tf.nn.max_pool against SpectralPooling1D/3D when the adapter has them
 
     def table_dropout(self, p: Any) -> list[Row]:
         """``FrequencyDropout2D`` (training) at the input size against max pooling."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import importlib
+import inspect
 import math
 import warnings
 from collections.abc import Callable
@@ -131,7 +132,7 @@ class TorchBackend(Backend):
 
     def table_pool(self, p: Any) -> list[Row]:
         """Floor, max/avg pooling, naive recipe, the core per method, the layers (fused dropout, channels_last)."""
-        F, k, full = self.F, p.rank, p.params.get("full", True)
+        F, k, full = self.F, p.rank, p.params["full"]
         kern, stride = p.kernel, p.stride
         max_pool, avg_pool = getattr(F, f"max_pool{k}d"), getattr(F, f"avg_pool{k}d")
         rows = [
@@ -142,7 +143,7 @@ class TorchBackend(Backend):
             rows.append(Row(f"avg_pool{k}d", lambda t: avg_pool(t, kern, stride), role="baseline", oracle="avg"))
             if p.window_note and k == 2:  # what a user would otherwise pick for a non-integer reduction
                 rows.append(Row("adaptive_avg_pool2d", lambda t: F.adaptive_avg_pool2d(t, p.size), role="baseline"))
-        rows += core_pool_rows(self, p, full=full)
+        rows += core_pool_rows(self, p)
         layer = self.layer("SpectralPool", k)
         if layer is None:
             self.notes.append(f"torch: no SpectralPool{k}d in spectralcore_torch: its rows are skipped")
@@ -172,10 +173,7 @@ class TorchBackend(Backend):
 
         return check
 
-    def table_nd(self, p: Any) -> list[Row]:
-        """1-D and 3-D: max_pool1d/3d, the core along ``axes``, and SpectralPool1d/3d when the adapter has them."""
-        p.params["full"] = False
-        return self.table_pool(p)
+    table_nd = table_pool  # 1-D and 3-D: max_pool1d/3d, the core along ``axes``, SpectralPool1d/3d when they exist
 
     def table_dropout(self, p: Any) -> list[Row]:
         """Standalone frequency dropout at the input size against max_pool2d."""
@@ -245,7 +243,7 @@ class TorchBackend(Backend):
             nets = {"spectral": {"width": prm["width"], "pool": "spectral"}, "max": {"width": prm["width"]}}
         rows = []
         for name, kwargs in nets.items():
-            for compiled in (False, True) if prm.get("compile") else (False,):
+            for compiled in (False, True) if prm["compile"] or self.device == "cuda" else (False,):
                 torch.manual_seed(0)  # the same convolution weights in every twin
                 net = self._net(prm["net"], kwargs).to(self.dev).train()
                 opt = torch.optim.SGD(net.parameters(), lr=0.01, momentum=0.9)
@@ -257,10 +255,10 @@ class TorchBackend(Backend):
         return rows
 
     def _net(self, name: str, kwargs: dict[str, Any]) -> Any:
-        kwargs = dict(kwargs)
-        pool = kwargs.pop("pool", "max") if name == "DeepNet" else None
-        net = getattr(self.models, name)(3, 10, **kwargs)
-        if pool == "spectral":  # DeepNet has no pool= option: swap its max pools (n -> ceil(n/2)) for the same sizes
+        cls = getattr(self.models, name)
+        swap = kwargs.get("pool") == "spectral" and "pool" not in inspect.signature(cls).parameters
+        net = cls(3, 10, **{k: v for k, v in kwargs.items() if not (swap and k == "pool")})
+        if swap:  # a net without a pool= option: its max pools (32 -> 16 -> 8) become spectral pools of the same sizes
             for child, module in list(net.layers.named_children()):
                 if isinstance(module, self.torch.nn.MaxPool2d):
                     setattr(net.layers, child, self.sct.SpectralPool2d(scale=0.5))

@@ -167,7 +167,7 @@ def naive_pool(x: Any, size: tuple[int, ...], xp: Any) -> Any:
 # --------------------------------------------------------------------------------------
 # Contenders every array-API backend shares
 # --------------------------------------------------------------------------------------
-def auto_method(be: Any, p: Problem) -> str | None:
+def auto_method(be: Backend, p: Problem) -> str | None:
     """What ``method="auto"`` picks on ``be``'s arrays at ``p``'s lengths (None while the core does not say)."""
     resolve = getattr(sc, "resolve_method", None)
     if resolve is None:
@@ -186,18 +186,25 @@ def symmetric_supported() -> bool:
     return True
 
 
-def core_pool_rows(be: Any, p: Problem, *, full: bool = True, modes: tuple[str, ...] = BOTH) -> list[Row]:
-    """The core's rows, shared by every array-API backend: ``spectral_pool`` per method, cosine basis, naive recipe."""
-    axes = p.params.get("axes", tuple(range(-p.rank, 0)))
-    pool = lambda m, **kw: lambda t: sc.spectral_pool(t, p.size, axes=axes, method=m, **kw)  # noqa: E731
-    auto = auto_method(be, p)
-    meta = {"auto_picks": auto}
-    rows = [Row(f"spectral_pool[{m}]", pool(m), oracle="periodic", modes=modes, meta=meta) for m in ("matmul", "fft")]
+def _pool(p: Problem, method: str, **kw: Any) -> Callable[[Any], Any]:
+    axes = tuple(range(-p.rank, 0))
+    return lambda t: sc.spectral_pool(t, p.size, axes=axes, method=method, **kw)
+
+
+def core_pool_rows(be: Backend, p: Problem, modes: tuple[str, ...] = BOTH) -> list[Row]:
+    """The core's rows, shared by every array-API backend: ``spectral_pool`` per method, cosine basis, naive recipe.
+
+    ``p.params["full"]`` False (1-D/3-D problems) keeps only ``auto`` and the cosine basis.
+    """
+    full, meta = p.params["full"], {"auto_picks": (auto := auto_method(be, p))}
+    rows = [
+        Row(f"spectral_pool[{m}]", _pool(p, m), oracle="periodic", modes=modes, meta=meta) for m in ("matmul", "fft")
+    ]
     rows = rows if full else []
     alias = f"spectral_pool[{auto}]" if full and auto else None
-    rows.append(Row("spectral_pool[auto]", pool("auto"), oracle="periodic", modes=modes, alias_of=alias, meta=meta))
+    rows.append(Row("spectral_pool[auto]", _pool(p, "auto"), oracle="periodic", modes=modes, alias_of=alias, meta=meta))
     if symmetric_supported():
-        sym = pool("auto", boundary="symmetric")
+        sym = _pool(p, "auto", boundary="symmetric")
         rows.append(Row("spectral_pool[auto,symmetric]", sym, oracle="symmetric", modes=modes, meta=meta))
     if full:
         naive = lambda t: naive_pool(t, p.size, be.xp)  # noqa: E731
@@ -205,8 +212,10 @@ def core_pool_rows(be: Any, p: Problem, *, full: bool = True, modes: tuple[str, 
     return rows
 
 
-def crossover_rows(be: Any, p: Problem, modes: tuple[str, ...] = BOTH) -> list[Row]:
-    """matmul (the ratios' reference) against fft."""
-    rows = core_pool_rows(be, p, modes=modes)[:2]
-    rows[0].role = "ref"
-    return rows
+def crossover_rows(be: Backend, p: Problem, modes: tuple[str, ...] = BOTH) -> list[Row]:
+    """matmul (the ratios' reference) against fft; each row records what ``auto`` picks there."""
+    meta = {"auto_picks": auto_method(be, p)}
+    return [
+        Row(f"spectral_pool[{m}]", _pool(p, m), role=role, oracle="periodic", modes=modes, meta=meta)
+        for m, role in (("matmul", "ref"), ("fft", "ours"))
+    ]

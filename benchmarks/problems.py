@@ -107,6 +107,7 @@ class Problem:
 
     def __init__(self, section: str, kind: str, spec: str, **params: Any) -> None:
         self.section, self.kind, self.spec, self.params = section, kind, spec, params
+        params.setdefault("full", kind == "pool")  # every baseline and method, or only max pooling against ours
         self.x = None
         if kind == "steps":
             net, batch = spec.split(":")

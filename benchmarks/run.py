@@ -33,6 +33,7 @@ BACKENDS = {
     "tensorflow": "backend_tf:TensorflowBackend",
 }
 CPU, GPU = ("numpy:cpu", "torch:cpu", "jax:cpu", "tensorflow:cpu"), ("torch:cuda", "cupy:cuda", "jax:cuda")
+CROSS = ("32", "64", "128", "256", "384", "512", "768", "1024")
 STEPS = ("SpectralPoolNet:32", "SpectralPoolNet:128", "DeepNet:32", "DeepNet:128")
 POOL = ("128x96x32x32:16", "128x192x16x16:8", "128x96x32x32:25", "16x64x224x224:112", "32x3x512x512:256")
 # section -> (problem kind, specs, --quick specs); see problems.Problem for the spec of each kind.
@@ -43,34 +44,37 @@ SECTIONS = {
     "steps": ("steps", STEPS, ("SpectralPoolNet:2", "DeepNet:2")),
     "overhead": ("overhead", ("1x1x8x8:4",), ("1x1x8x8:4",)),
     "conv": ("conv", ("128x96x16x16:192",), ("2x4x16x16:8",)),
-    "crossover": ("crossover", ("32", "64", "128", "256", "384", "512", "768", "1024"), ("16", "32")),
+    "crossover": ("crossover", CROSS, ("16", "32")),
 }
+# preset -> (backends, sections, the sections' specs where they differ from SECTIONS')
 PRESETS = {
-    "suite": (CPU, tuple(SECTIONS)),
-    "layers": (("torch:cpu", "tensorflow:cpu"), ("pool", "dropout", "conv")),
-    "steps": (("torch:cpu",), ("steps",)),
-    "overhead": (("torch:cpu",), ("overhead",)),
-    "crossover": (CPU, ("crossover",)),
-    "gpu": (GPU, ("pool", "dropout", "nd", "steps", "overhead", "crossover")),
+    "suite": (CPU + GPU, tuple(SECTIONS), {}),  # the GPU backends skip themselves, with the reason, where there is none
+    "layers": (("torch:cpu", "tensorflow:cpu"), ("pool", "dropout", "conv"), {"pool": POOL[:1]}),
+    "steps": (("torch:cpu",), ("steps",), {}),
+    "overhead": (("torch:cpu",), ("overhead",), {}),
+    "crossover": (CPU, ("crossover",), {}),
+    "gpu": (
+        GPU,
+        ("pool", "dropout", "nd", "steps", "overhead", "crossover"),
+        {"pool": POOL[:3], "crossover": (*CROSS, "2048")},
+    ),
 }
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The command line; ``--help`` explains every option."""
-    p = argparse.ArgumentParser(
-        description=__doc__.split("\n\n")[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter
-    )
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     add = p.add_argument
-    add("--preset", choices=PRESETS, default="suite", help="which sections on which backends")
+    add("--preset", choices=PRESETS, default="suite", help="which sections on which backends (default suite)")
     add("--quick", action="store_true", help="tiny problems and short samples: a smoke run of the preset")
     add("--backends", metavar="B:DEV,...", help=f"instead of the preset's (names: {', '.join(BACKENDS)})")
     add("--sections", metavar="S,...", help=f"only these of the preset's sections ({', '.join(SECTIONS)})")
     add("--shapes", nargs="+", metavar="NxCx...:m", help="instead of the pool section's problems")
     add("--crossover-sizes", nargs="+", type=int, metavar="N", help="instead of the crossover's sizes n (n -> n/2)")
     add("--crossover-mib", type=float, default=None, help="crossover input size in MiB (default 16; quick 0.25)")
-    add("--width", type=float, default=0.125, help="width multiplier of the nets of the steps section")
-    add("--compile", action="store_true", help="also time torch.compile'd training steps (always on CUDA)")
-    add("--repeats", type=int, default=7, help="timed passes over the contenders of a problem (>= 5)")
+    add("--width", type=float, default=0.125, help="width multiplier of the nets of the steps section (default 0.125)")
+    add("--compile", action="store_true", help="also time torch.compile'd training steps on the CPU (always on CUDA)")
+    add("--repeats", type=int, default=7, help="timed passes over the contenders of a problem, >= 5 (default 7)")
     add(
         "--min-sample-ms",
         type=float,
@@ -78,26 +82,30 @@ def build_parser() -> argparse.ArgumentParser:
         help="faster contenders are called several times per sample (default 5; quick 0.5)",
     )
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    add("--threads", type=int, default=cores, help="CPU threads of every framework and BLAS")
+    add(
+        "--threads",
+        type=int,
+        default=cores,
+        help="CPU threads of every framework and BLAS (default: the cores this process may use)",
+    )
     add("--out", type=Path, default=None, help="output stem (default benchmarks/results/<preset>[_quick])")
     return p
 
 
-def make_problems(args: argparse.Namespace, sections: list[str], keys: list[str]) -> list[Any]:
+def make_problems(args: argparse.Namespace, sections: list[str]) -> list[Any]:
     """The problems of the chosen sections, in order."""
     from problems import Problem
 
     mib = args.crossover_mib or (0.25 if args.quick else 16.0)
-    compile_steps = args.compile or any(k.endswith(":cuda") for k in keys)
     out = []
     for section in sections:
         kind, specs, quick = SECTIONS[section]
-        specs = quick if args.quick else specs
+        specs = quick if args.quick else PRESETS[args.preset][2].get(section, specs)
         if section == "pool" and args.shapes:
             specs = args.shapes
         if section == "crossover" and args.crossover_sizes:
             specs = [str(n) for n in args.crossover_sizes]
-        out += [Problem(section, kind, s, mib=mib, width=args.width, compile=compile_steps) for s in specs]
+        out += [Problem(section, kind, s, mib=mib, width=args.width, compile=args.compile) for s in specs]
     return out
 
 
@@ -121,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     from contenders import Skip
 
     try:
-        problems = make_problems(args, sections, keys)
+        problems = make_problems(args, sections)
     except ValueError as exc:
         parser.error(f"a problem spec {exc}")
     min_sample_ms = args.min_sample_ms or (0.5 if args.quick else 5.0)

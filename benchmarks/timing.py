@@ -65,11 +65,14 @@ def first_calls(cells: list[Cell]) -> None:
             if c.check is not None:
                 c.record["check"] = c.check(out)
             del out
-            if c.memory is not None:
-                c.record["peak_memory"] = c.memory(c.fn)
         except Exception as exc:  # one broken contender must not hide the others
             c.record["error"] = f"{type(exc).__name__}: {exc}"
             c.record["check"] = {"ok": False, "why": c.record["error"]}
+            continue
+        try:
+            c.record["peak_memory"] = c.memory(c.fn) if c.memory is not None else None
+        except Exception as exc:  # memory statistics are informative only
+            c.record["peak_memory"] = {"error": f"{type(exc).__name__}: {exc}"}
 
 
 def _sample(cell: Cell) -> float:
