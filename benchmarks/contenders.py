@@ -63,6 +63,7 @@ class Backend:
 
     name = "?"
     differentiable = False
+    xp: Any = None  # the backend's array-API namespace, for the naive recipe
 
     def __init__(self, device: str) -> None:
         self.device = device
@@ -153,7 +154,8 @@ def naive_pool(x: Any, size: tuple[int, ...], xp: Any) -> Any:
     for ax, n, m in zip(axes, x.shape[-len(size) :], size, strict=True):
 
         def take(a: Any, start: int, stop: int, ax: int = ax) -> Any:
-            return a[(..., slice(start, stop), *(slice(None),) * (-ax - 1))]
+            index = (..., slice(start, stop), *(slice(None),) * (-ax - 1))
+            return a[index]
 
         r0 = n // 2 - m // 2
         crop = take(spec, r0, r0 + m)

@@ -64,10 +64,10 @@ def window_for(spatial: tuple[int, ...], size: tuple[int, ...]) -> tuple[int, in
 def window_pool(x: Any, kernel: int, stride: int, kind: str, rank: int, xp: Any) -> Any:
     """Max or mean over ``kernel**rank`` strided slices of the last ``rank`` axes (NumPy, CuPy: no pooling op)."""
     outs = [(n - kernel) // stride + 1 for n in x.shape[-rank:]]
-    taps = [
-        x[(..., *(slice(o, o + stride * (k - 1) + 1, stride) for o, k in zip(offs, outs, strict=True)))]
-        for offs in itertools.product(range(kernel), repeat=rank)
-    ]
+    taps = []
+    for offs in itertools.product(range(kernel), repeat=rank):
+        index = (..., *(slice(o, o + stride * (k - 1) + 1, stride) for o, k in zip(offs, outs, strict=True)))
+        taps.append(x[index])
     if kind == "max":
         return functools.reduce(xp.maximum, taps)
     return functools.reduce(lambda a, b: a + b, taps) * (1.0 / len(taps))

@@ -106,8 +106,8 @@ def add_ratios(records: list[dict[str, Any]]) -> None:
         if r["mode"] == "fwd":
             r["ratios"]["vs_floor"] = _div(med, role.get(("floor", *key)))
         for name in ("naive", "resample"):
-            if r["role"] == "ours" and (name, *key) in role:
-                r["ratios"][f"speedup_vs_{name}"] = _div(role[(name, *key)], med)
+            if r["role"] == "ours" and (ref := role.get((name, *key))) is not None:
+                r["ratios"][f"speedup_vs_{name}"] = _div(ref, med)
 
 
 def _metric(r: dict[str, Any] | None, metric: str) -> Any:

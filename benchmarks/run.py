@@ -18,6 +18,7 @@ import os
 import resource
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +48,7 @@ SECTIONS = {
     "crossover": ("crossover", CROSS, ("16", "32")),
 }
 # preset -> (backends, sections, the sections' specs where they differ from SECTIONS')
-PRESETS = {
+PRESETS: dict[str, tuple[tuple[str, ...], tuple[str, ...], dict[str, tuple[str, ...]]]] = {
     "suite": (CPU + GPU, tuple(SECTIONS), {}),  # the GPU backends skip themselves, with the reason, where there is none
     "layers": (("torch:cpu", "tensorflow:cpu"), ("pool", "dropout", "conv"), {"pool": POOL[:1]}),
     "steps": (("torch:cpu",), ("steps",), {}),
@@ -56,7 +57,7 @@ PRESETS = {
     "gpu": (
         GPU,
         ("pool", "dropout", "nd", "steps", "overhead", "crossover"),
-        {"pool": POOL[:3], "crossover": (*CROSS, "2048")},
+        {"pool": POOL[:3], "steps": (STEPS[1], STEPS[3]), "crossover": (*CROSS, "2048")},
     ),
 }
 
@@ -99,8 +100,8 @@ def make_problems(args: argparse.Namespace, sections: list[str]) -> list[Any]:
     mib = args.crossover_mib or (0.25 if args.quick else 16.0)
     out = []
     for section in sections:
-        kind, specs, quick = SECTIONS[section]
-        specs = quick if args.quick else PRESETS[args.preset][2].get(section, specs)
+        kind, full, quick = SECTIONS[section]
+        specs: Sequence[str] = quick if args.quick else PRESETS[args.preset][2].get(section, full)
         if section == "pool" and args.shapes:
             specs = args.shapes
         if section == "crossover" and args.crossover_sizes:
@@ -134,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"a problem spec {exc}")
     min_sample_ms = args.min_sample_ms or (0.5 if args.quick else 5.0)
     stem = args.out or HERE / "results" / (args.preset + ("_quick" if args.quick else ""))
-    t_start, records, backends = time.perf_counter(), [], []
+    t_start, records, backends = time.perf_counter(), list[dict[str, Any]](), list[Any]()
     payload: dict[str, Any] = dict(schema="spectralcore.bench/2", preset=args.preset, quick=args.quick, skipped=[])
     for key in keys:
         module, cls = BACKENDS[key.split(":")[0]].split(":")
