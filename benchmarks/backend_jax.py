@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from contenders import FWD, Backend, Row, Skip, core_pool_rows, crossover_rows
+from contenders import FWD, Backend, Row, Skip, core_pool_rows, crossover_rows, roofline_rows
 
 import spectralcore as sc
 
@@ -100,6 +100,10 @@ class JaxBackend(Backend):
     def table_dropout(self, p: Any) -> list[Row]:
         """``lowpass`` at the input size against max pooling."""
         return [self.window(p, "max"), Row("lowpass[keep]", lambda t: sc.lowpass(t, p.size), oracle="periodic")]
+
+    def table_roofline(self, p: Any) -> list[Row]:
+        """This device's GEMM throughput and memory bandwidth."""
+        return roofline_rows(self, p)
 
     def table_crossover(self, p: Any) -> list[Row]:
         """matmul against fft, jitted forward and value_and_grad."""

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from contenders import FWD, Backend, Row, Skip, core_pool_rows, crossover_rows
+from contenders import FWD, Backend, Row, Skip, core_pool_rows, crossover_rows, roofline_rows
 from problems import window_pool
 
 import spectralcore as sc
@@ -70,6 +70,10 @@ class NumpyBackend(Backend):
         """``lowpass`` at the input size against the window max pool."""
         lowpass = lambda t: sc.lowpass(t, p.size)  # noqa: E731
         return [self.window(p, "max"), Row("lowpass[keep]", lowpass, oracle="periodic", modes=FWD)]
+
+    def table_roofline(self, p: Any) -> list[Row]:
+        """This device's GEMM throughput and memory bandwidth."""
+        return roofline_rows(self, p)
 
     def table_crossover(self, p: Any) -> list[Row]:
         """matmul against fft."""

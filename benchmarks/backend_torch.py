@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from contenders import FWD, Backend, Row, Skip, core_pool_rows, crossover_rows
+from contenders import FWD, Backend, Row, Skip, core_pool_rows, crossover_rows, roofline_rows
 from problems import conv_patch, resample_matrix
 from timing import check_close
 
@@ -222,6 +222,10 @@ class TorchBackend(Backend):
         for r in rows:
             r.modes = ("call",)
         return rows
+
+    def table_roofline(self, p: Any) -> list[Row]:
+        """This device's GEMM throughput and memory bandwidth."""
+        return roofline_rows(self, p)
 
     def table_steps(self, p: Any) -> list[Row]:
         """One SGD step (forward, backward, optimizer) of a paper net with spectral or max pooling."""

@@ -221,3 +221,24 @@ def crossover_rows(be: Backend, p: Problem, modes: tuple[str, ...] = BOTH) -> li
         Row(f"spectral_pool[{m}]", _pool(p, m), role=role, oracle="periodic", modes=modes, meta=meta)
         for m, role in (("matmul", "ref"), ("fft", "ours"))
     ]
+
+
+def roofline_rows(be: Backend, p: Problem) -> list[Row]:
+    """An ``n x n`` float32 matmul (GEMM throughput, the matmul path's ceiling), a sum and a copy of ``mib`` MiB
+    (read and read+write bandwidth, the floor's): the yardsticks a missed target is explained with."""
+    n, count, xp = p.params["gemm"], p.params["stream_mib"] * 2**18, be.xp
+    a32, b32 = np.random.default_rng(0).standard_normal((2, n, n), dtype=np.float32)
+    a, b, ones = be.put(a32), be.put(b32), be.put(np.ones((count // 1024, 1024), np.float32))
+
+    def row(name: str, f: Callable[[], Any], want: Any, role: str = "baseline", **meta: int) -> Row:
+        def check(y: Any) -> dict[str, Any]:
+            return check_close(be.view64(xp.reshape(y, (1, 1)) if y.ndim == 0 else y), want, y.dtype)
+
+        return Row(name, f, role=role, modes=("call",), check=check, meta=meta)
+
+    gemm = a32[:2].astype(np.float64) @ b32[:, :2].astype(np.float64)
+    return [
+        row(f"matmul {n}x{n}", lambda: a @ b, gemm, role="ref", flop=2 * n**3),
+        row(f"sum of {p.params['stream_mib']} MiB (read)", lambda: xp.sum(ones), [[count]], bytes=4 * count),
+        row("copy (read + write)", lambda: xp.asarray(ones, copy=True), np.ones((2, 2)), bytes=8 * count),
+    ]

@@ -99,7 +99,9 @@ class Problem:
     * ``pool``, ``nd``, ``overhead``: ``"NxCx...:m"``, pool the trailing axes to ``m``;
     * ``dropout``: ``"NxCx...:k"``, low-pass keeping ``k`` frequencies at the input size;
     * ``crossover``: ``"n"``, square ``n -> n // 2``, the batch making the float32 input about ``mib`` MiB;
-    * ``steps``: ``"Net:batch"`` (plus ``width``, ``compile``); ``conv``: ``"NxCxHxW:out_channels"``.
+    * ``steps``: ``"Net:batch"`` (plus ``width``, ``compile``); ``conv``: ``"NxCxHxW:out_channels"``;
+    * ``roofline``: ``"n:mib"``, an ``n x n`` matmul and a sum and copy of ``mib`` MiB: this machine's GEMM
+      throughput and memory bandwidth, the yardsticks a missed target is explained with.
 
     Array problems carry a float32 input ``x`` ``(N, C, *spatial)``, a cotangent ``g`` of the output, ``g_win``
     of the window baseline's output, and float64 references on ``x[:2, :2]`` only, cheap even at ImageNet sizes.
@@ -118,6 +120,11 @@ class Problem:
             shape, cout = tuple(int(v) for v in spec.split(":")[0].split("x")), int(spec.split(":")[1])
             params.update(batch=shape[0], cin=shape[1], hw=shape[2], cout=cout)
             self.label = f"{section} 3x3 {shape[1]}->{cout} on ({','.join(map(str, shape))})"
+            return
+        if kind == "roofline":
+            n, mib = map(int, spec.split(":"))
+            params.update(gemm=n, stream_mib=mib)
+            self.label = f"{section}: float32 matmul {n}x{n}, streams of {mib} MiB"
             return
         if kind == "crossover":
             n = int(spec)

@@ -105,6 +105,10 @@ def add_ratios(records: list[dict[str, Any]]) -> None:
         r["ratios"] = {"vs_ref": _div(med, role.get(("ref", *key)))}
         if r["mode"] == "fwd":
             r["ratios"]["vs_floor"] = _div(med, role.get(("floor", *key)))
+        if med and "flop" in r:
+            r["ratios"]["gflop_per_s"] = r["flop"] / med / 1e6
+        if med and "bytes" in r:
+            r["ratios"]["gb_per_s"] = r["bytes"] / med / 1e6
         for name in ("naive", "resample"):
             if r["role"] == "ours" and (ref := role.get((name, *key))) is not None:
                 r["ratios"][f"speedup_vs_{name}"] = _div(ref, med)
@@ -190,6 +194,8 @@ def _row(r: dict[str, Any]) -> str:
     ratios, c, mem = r.get("ratios", {}), r.get("check") or {}, r.get("peak_memory") or {}
     x = {k: "-" if ratios.get(k) is None else f"{ratios[k]:.3g}x" for k in ("vs_ref", "vs_floor")}
     speed = next((f"{v:.3g}x {k[11:]}" for k, v in ratios.items() if k.startswith("speedup") and v), "-")
+    speed = f"{ratios['gflop_per_s']:.0f} GFLOP/s" if "gflop_per_s" in ratios else speed
+    speed = f"{ratios['gb_per_s']:.1f} GB/s" if "gb_per_s" in ratios else speed
     peak = mem.get("extra_bytes", mem.get("peak_bytes"))
     check = "-" if not c else (f"{c['max_abs_err']:.1e}" if "max_abs_err" in c else "") + ("" if c["ok"] else " FAIL")
     return (

@@ -44,6 +44,7 @@ SECTIONS = {
     "nd": ("nd", ("128x96x256:128", "8x16x32x32x32:16"), ("2x3x32:16", "2x2x8x8x8:4")),
     "steps": ("steps", STEPS, ("SpectralPoolNet:2", "DeepNet:2")),
     "overhead": ("overhead", ("1x1x8x8:4",), ("1x1x8x8:4",)),
+    "roofline": ("roofline", ("2048:256",), ("128:4",)),
     "conv": ("conv", ("128x96x16x16:192",), ("2x4x16x16:8",)),
     "crossover": ("crossover", CROSS, ("16", "32")),
 }
@@ -56,7 +57,7 @@ PRESETS: dict[str, tuple[tuple[str, ...], tuple[str, ...], dict[str, tuple[str, 
     "crossover": (CPU, ("crossover",), {}),
     "gpu": (
         GPU,
-        ("pool", "dropout", "nd", "steps", "overhead", "crossover"),
+        ("roofline", "pool", "dropout", "nd", "steps", "overhead", "crossover"),
         {"pool": POOL[:3], "steps": (STEPS[1], STEPS[3]), "crossover": (*CROSS, "2048")},
     ),
 }

@@ -24,7 +24,7 @@ RUN = ROOT / "benchmarks" / "run.py"
 pytest.importorskip("torch")
 pytest.importorskip("scipy")
 
-SECTIONS = ("pool", "dropout", "nd", "steps", "overhead", "conv", "crossover")
+SECTIONS = ("pool", "dropout", "nd", "steps", "overhead", "roofline", "conv", "crossover")
 
 
 def _run(args: list[str], code: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -90,6 +90,10 @@ def test_every_section_timed_and_checked(quick_suite: tuple[dict[str, Any], Path
             assert r["check"]["max_abs_err"] is not None, r
         if r["variant"].startswith("spectral_pool[") and r["mode"] == "f+b":  # and so did every core gradient
             assert r["check"] == {**r["check"], "what": "grad_x", "ok": True}, r
+    roofline = [r["ratios"] for r in results if r["section"] == "roofline"]
+    rates = [ratios.get("gflop_per_s") or ratios.get("gb_per_s") for ratios in roofline]
+    assert len(rates) == 6
+    assert all(0 < v < math.inf for v in rates)
     peaks = [r["peak_memory"]["extra_bytes"] for r in results if r["section"] == "steps"]
     assert peaks
     assert all(p > 0 for p in peaks)
