@@ -25,7 +25,8 @@ from ._matrices import (
     real_fourier_basis,
     upsample_matrix,
 )
-from ._pooling import AUTO_MATMUL_MAX_LENGTH, AUTO_MATMUL_MAX_LENGTH_GPU, lowpass, spectral_pool, spectral_upsample
+from ._methods import AUTO_MATMUL_MAX_LENGTH, AUTO_MATMUL_MAX_LENGTH_GPU, resolve_method
+from ._pooling import lowpass, spectral_pool, spectral_upsample
 from ._rules import dropout_keep_range, keep_from_uniform, scaled_size
 
 __version__ = "0.1.0"
@@ -42,6 +43,7 @@ __all__ = [
     "lowpass_matrix",
     "pool_matrix",
     "real_fourier_basis",
+    "resolve_method",
     "scaled_size",
     "spatial_to_spectral",
     "spectral_pool",

@@ -16,15 +16,11 @@ from typing import Any
 from . import _matrices as mats
 from . import _validation as v
 from ._compat import array_namespace, device_of
+from ._methods import AUTO_FILTER_MATMUL_MAX_SIZE
 
 Array = Any
 
 __all__ = ["AUTO_FILTER_MATMUL_MAX_SIZE", "spatial_to_spectral", "spectral_to_complex", "spectral_to_spatial"]
-
-
-# "auto" applies the dense (kh*kw)^2 basis matrix up to this many kernel entries (16 x 16), and FFTs above it:
-# the matrix costs (kh*kw)^2 to build and to apply per kernel, which stops paying off for large kernels.
-AUTO_FILTER_MATMUL_MAX_SIZE = 256
 
 
 def _map(func: str, x: Array, axes: object, norm: str, inverse: bool, method: str, xp: ModuleType | None) -> Array:

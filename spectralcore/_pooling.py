@@ -18,25 +18,28 @@ from types import ModuleType
 from typing import Any
 
 from . import _matrices as mats
+from . import _methods
 from . import _validation as v
-from ._compat import array_namespace, device_of, index_dtype, is_gpu, is_lazy
+from ._compat import array_namespace, device_of, index_dtype, is_lazy
+from ._methods import (
+    AUTO_MATMUL_MAX_LENGTH,
+    AUTO_MATMUL_MAX_LENGTH_GPU,
+    AUTO_MATMUL_MAX_LENGTH_NUMPY,
+    MIN_TRAILING_FOR_BATCHED,
+    POOL_MASK_TABLE_MAX_ELEMENTS,
+)
 
 Array = Any
 
-__all__ = ["lowpass", "spectral_pool", "spectral_upsample"]
-
-# "auto" uses the dense matrices up to this length per axis, and real FFTs above it. Measured by
-# `benchmarks/bench_pool.py` (section "auto_crossover", n -> n/2, ~16 MiB float32 inputs, 2-core CPU, see
-# README "Speed"): in PyTorch matmul wins forward+backward up to n = 512 and FFT from 768 (the forward alone
-# favours FFT from 384, but training needs both passes); with NumPy (single-threaded numpy.fft) matmul wins up to
-# 768 and ties at 1024.
-AUTO_MATMUL_MAX_LENGTH = 512
-AUTO_MATMUL_MAX_LENGTH_NUMPY = 1024
-# On a GPU the dense matrices win everywhere we measured: on a lent H100 (`benchmarks/bench_pool.py` and
-# `benchmarks/suite.py`, see benchmarks/BENCHMARKS.md) matmul beat the per-axis FFT, forward and forward+backward,
-# at every n up to 2048 in PyTorch and up to 1024 in CuPy. Above that, the matrices' memory (n^2 / 2 entries
-# each) starts to matter more than speed.
-AUTO_MATMUL_MAX_LENGTH_GPU = 2048
+__all__ = [
+    "AUTO_MATMUL_MAX_LENGTH",
+    "AUTO_MATMUL_MAX_LENGTH_GPU",
+    "AUTO_MATMUL_MAX_LENGTH_NUMPY",
+    "POOL_MASK_TABLE_MAX_ELEMENTS",
+    "lowpass",
+    "spectral_pool",
+    "spectral_upsample",
+]
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -52,26 +55,8 @@ def _prepare(
 
 
 def _resolve_method(method: str, xp: ModuleType, x: Array, lengths: tuple[int, ...]) -> str:
-    # Some FFT backends (PyTorch's MKL path) fail on zero-size arrays; a matmul of an empty batch just works.
-    if method != "matmul" and math.prod(x.shape) == 0:
-        return "matmul"
-    if method != "auto":
-        return method
-    # Half precision has no portable FFT (CPU PyTorch has none at all), but matmul works everywhere.
-    if x.dtype not in (xp.float32, xp.float64):
-        return "matmul"
-    if _is_numpy_backed(xp):
-        limit = AUTO_MATMUL_MAX_LENGTH_NUMPY
-    elif is_gpu(x):
-        limit = AUTO_MATMUL_MAX_LENGTH_GPU
-    else:
-        limit = AUTO_MATMUL_MAX_LENGTH
-    return "matmul" if max(lengths) <= limit else "fft"
-
-
-def _is_numpy_backed(xp: ModuleType) -> bool:
-    # array-api-compat's NumPy wrapper, and array-api-strict, which computes with NumPy underneath.
-    return xp.__name__ in ("array_api_compat.numpy", "numpy", "array_api_strict")
+    # Kept for the benchmarks of the previous release; the public form is `spectralcore.resolve_method`.
+    return _methods._resolve(method, xp, x, lengths)
 
 
 def _apply_matrix(x: Array, matrix: Array, matrix_t: Array, axis: int, xp: ModuleType) -> Array:
@@ -79,15 +64,11 @@ def _apply_matrix(x: Array, matrix: Array, matrix_t: Array, axis: int, xp: Modul
     last = x.ndim - 1
     if axis == last:
         return x @ matrix_t  # the batch folds into the rows of one GEMM
-    if axis == last - 1 and x.shape[last] >= _MIN_TRAILING_FOR_BATCHED:
+    if axis == last - 1 and x.shape[last] >= MIN_TRAILING_FOR_BATCHED:
         return matrix @ x  # measured fastest for the H axis of NCHW maps (shared/perf-baseline.md)
     # Otherwise (e.g. H of an HWC image, where `matrix @ x` would be thousands of tiny products), tensordot
     # folds everything else into one GEMM: 8.7x faster for a (512, 512, 3) image pooled on axes (0, 1).
     return xp.moveaxis(xp.tensordot(x, matrix_t, axes=([axis], [0])), -1, axis)
-
-
-# Below this trailing size, a batched `matrix @ x` along the second-to-last axis runs too many tiny products.
-_MIN_TRAILING_FOR_BATCHED = 8
 
 
 def _broadcast_shape(ndim: int, axis: int, length: int) -> tuple[int, ...]:
@@ -442,11 +423,6 @@ def lowpass(
 # ---------------------------------------------------------------------------------------------------------------
 # Helpers of the public functions.
 # ---------------------------------------------------------------------------------------------------------------
-# Largest (m, m, n) pooling-plus-dropout table kept per axis (8 MiB in float32); it takes ~0.6 s of pure Python to
-# build at the limit, once. Larger axes compose pooling and low-pass instead.
-POOL_MASK_TABLE_MAX_ELEMENTS = 1 << 21
-
-
 def _fused_pool_lowpass(
     x: Array,
     axes: tuple[int, ...],

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import functools
 import math
-import numbers
 from fractions import Fraction
 from types import ModuleType
 from typing import Any
 
 from . import _validation as v
-from ._compat import array_namespace, index_dtype
+from ._compat import array_namespace, index_dtype, is_lazy
 
 Array = Any
 
@@ -25,12 +24,7 @@ __all__ = ["dropout_keep_range", "keep_from_uniform", "scaled_size"]
 
 def _as_fraction(func: str, name: str, value: object) -> Fraction:
     """``value`` in (0, 1] as an exact fraction of its shortest decimal representation."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{func}: argument `{name}` expected a float in (0, 1], received {value!r}")
-    as_float = float(value)
-    if not math.isfinite(as_float) or not 0.0 < as_float <= 1.0:
-        raise ValueError(f"{func}: argument `{name}` expected a float in (0, 1], received {value!r}")
-    return _decimal_fraction(as_float)
+    return _decimal_fraction(v.fraction(func, name, value))
 
 
 @functools.lru_cache(maxsize=1024)
@@ -99,31 +93,20 @@ def dropout_keep_range(
     """
     func = "dropout_keep_range"
     n = v.positive_int(func, "n", n)
-    if (min_fraction is None) == (bounds is None):
-        raise ValueError(
-            f"{func}: expected exactly one of `min_fraction` and `bounds`, received min_fraction={min_fraction!r} "
-            f"and bounds={bounds!r}"
-        )
+    v.exactly_one(func, ("min_fraction", "bounds"), (min_fraction, bounds))
     if min_fraction is not None:
         c = _as_fraction(func, "min_fraction", min_fraction)
         return max(1, math.ceil(c * n)), n
-    if not isinstance(bounds, (tuple, list)) or len(bounds) != 2:
-        raise TypeError(f"{func}: argument `bounds` expected a pair of ints (low, high), received {bounds!r}")
-    low = v.positive_int(func, "bounds[0]", bounds[0])
-    high = v.positive_int(func, "bounds[1]", bounds[1])
-    if not low <= high <= n:
-        raise ValueError(
-            f"{func}: argument `bounds` expected 1 <= low <= high <= {n} (the axis length), received {bounds!r}"
-        )
-    return low, high
+    return v.int_range(func, "bounds", bounds, high=n, high_is="the axis length")
 
 
-def keep_from_uniform(u: Array, low: int, high: int, /, *, xp: ModuleType | None = None) -> Array:
+def keep_from_uniform(u: Array, low: int, high: int, /, *, check: bool = True, xp: ModuleType | None = None) -> Array:
     """Map uniform variates ``u`` in ``[0, 1)`` to integers uniform on ``[low, high]``.
 
     The adapters draw one ``u`` per call (or per sample) and map it to every axis with that axis's range, so a
     square map gets the paper's square ``R x R`` band. The result never exceeds ``high``, even where the float32
-    product ``u * (high - low + 1)`` rounds up to ``high - low + 1``.
+    product ``u * (high - low + 1)`` rounds up to ``high - low + 1``, and ``u == 1`` exactly (what a draw just below
+    1 becomes when it is rounded to a lower precision) maps to ``high``.
 
     Parameters
     ----------
@@ -131,6 +114,10 @@ def keep_from_uniform(u: Array, low: int, high: int, /, *, xp: ModuleType | None
         Real floating array of variates in ``[0, 1)``.
     low, high : int
         The inclusive range, from :func:`dropout_keep_range`.
+    check : bool, optional
+        Check that every value of ``u`` lies in ``[0, 1]`` (NaN fails), which reads the values: a device-to-host
+        synchronisation on a GPU, skipped automatically for lazy arrays (JAX tracers). Adapters that draw ``u``
+        themselves from ``[0, 1)`` pass ``False``. Unchecked values outside ``[0, 1]`` give undefined results.
     xp : namespace, optional
         Array namespace of ``u``.
 
@@ -140,23 +127,49 @@ def keep_from_uniform(u: Array, low: int, high: int, /, *, xp: ModuleType | None
         Integer array of ``u``'s shape and device, of the namespace's default indexing dtype (int64; int32 for
         JAX without x64).
 
+    Raises
+    ------
+    ValueError
+        ``low > high``, or (with ``check``) a value of ``u`` outside ``[0, 1]`` or NaN.
+
     Examples
     --------
     >>> import numpy as np
     >>> from spectralcore import keep_from_uniform
     >>> keep_from_uniform(np.array([0.0, 0.49, 0.5, 0.999999]), 3, 4)
     array([3, 3, 4, 4])
+    >>> keep_from_uniform(np.array([2.0, np.nan]), 8, 27)
+    Traceback (most recent call last):
+    ...
+    ValueError: keep_from_uniform: argument `u` expected values in [0, 1], received values in [2.0, 2.0] and NaN
     """
     func = "keep_from_uniform"
     xp = array_namespace(u, xp=xp)
     v.real_float_array(func, "u", u, xp)
     low = v.positive_int(func, "low", low)
     high = v.positive_int(func, "high", high)
+    v.boolean(func, "check", check)
     if low > high:
         raise ValueError(f"{func}: expected low <= high, received low={low} and high={high}")
+    if check and not is_lazy(u) and math.prod(u.shape) != 0:
+        inside = (u >= 0) & (u <= 1)  # False for NaN
+        if not bool(xp.all(inside)):
+            raise v.value_error(func, "u", "values in [0, 1]", _describe_values(u, xp))
     width = high - low + 1
     steps = xp.astype(xp.floor(u * width), index_dtype(xp))
     # u < 1 gives steps <= width - 1, except when u * width rounds up to width: step that case back by one.
     # (Arithmetic rather than clip: array-api-compat's generic clip uses boolean-mask assignment, a device sync
     # on CuPy.)
     return steps - xp.astype(steps >= width, steps.dtype) + low
+
+
+def _describe_values(u: Array, xp: ModuleType) -> str:
+    """``"values in [lo, hi]"`` of the non-NaN entries, plus ``" and NaN"`` when there are NaNs (for messages)."""
+    nan = xp.isnan(u)
+    has_nan = bool(xp.any(nan))
+    finite = xp.where(nan, xp.zeros_like(u), u)
+    if has_nan and bool(xp.all(nan)):
+        return "only NaN"
+    low = float(xp.min(xp.where(nan, xp.full_like(u, math.inf), finite)))
+    high = float(xp.max(xp.where(nan, xp.full_like(u, -math.inf), finite)))
+    return f"values in [{low}, {high}]" + (" and NaN" if has_nan else "")

@@ -314,16 +314,28 @@ def test_torch_compile_fullgraph() -> None:
 # "auto" picks by device: the GPU threshold applies to GPU arrays only
 # ---------------------------------------------------------------------------------------------
 def test_auto_threshold_follows_the_device(xp: Any, device: Any, backend_name: str) -> None:
-    from spectralcore import _pooling
-    from spectralcore._compat import array_namespace, is_gpu
+    from spectralcore._compat import is_gpu
 
     x = xp_asarray(np.zeros((1, 1, 1, 1024)), xp, device, dtype=xp.float32)
     on_gpu = backend_name in ("torch_cuda", "cupy")
     assert is_gpu(x) is on_gpu
-    method = _pooling._resolve_method("auto", array_namespace(x), x, (1024,))
+    method = sc.resolve_method(x, (1024,))
     if on_gpu:
         assert method == "matmul"  # 1024 <= AUTO_MATMUL_MAX_LENGTH_GPU
     elif backend_name in ("numpy", "array_api_strict"):
         assert method == "matmul"  # 1024 <= AUTO_MATMUL_MAX_LENGTH_NUMPY
     else:
         assert method == "fft"  # 1024 > AUTO_MATMUL_MAX_LENGTH on a CPU
+    assert sc.resolve_method(x, 1024, method="matmul") == "matmul"  # an explicit method is kept
+    assert sc.resolve_method(x, (8, 8)) == "matmul"
+    empty = xp_asarray(np.zeros((0, 4096)), xp, device, dtype=xp.float32)
+    assert sc.resolve_method(empty, 4096, method="fft") == "matmul"  # FFT backends may fail on empty arrays
+
+
+def test_resolve_method_checks_its_arguments() -> None:
+    with pytest.raises(ValueError, match="`method`"):
+        sc.resolve_method(np.zeros(4), 4, method="dft")
+    with pytest.raises(ValueError, match="`lengths`"):
+        sc.resolve_method(np.zeros(4), (4, 0))
+    with pytest.raises(TypeError, match="`lengths`"):
+        sc.resolve_method(np.zeros(4), 4.0)

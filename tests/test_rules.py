@@ -109,3 +109,24 @@ def test_keep_from_uniform_errors() -> None:
         sc.keep_from_uniform(np.zeros(2), 5, 4)
     with pytest.raises(TypeError, match="`u`"):
         sc.keep_from_uniform(np.zeros(2, dtype=np.int64), 1, 4)
+
+
+@pytest.mark.parametrize("bad", [[2.0, np.nan], [-0.5], [np.nan], [0.2, 1.0000001]])
+def test_keep_from_uniform_rejects_values_outside_the_unit_interval(bad: list[float]) -> None:
+    with pytest.raises(ValueError, match=r"`u` expected values in \[0, 1\], received"):
+        sc.keep_from_uniform(np.array(bad), 8, 27)
+
+
+def test_keep_from_uniform_check_false_never_reads_the_values() -> None:
+    # The adapters draw u in [0, 1) themselves: no check, no device sync; the result is then the caller's concern.
+    out = sc.keep_from_uniform(np.array([0.5]), 8, 27, check=False)
+    np.testing.assert_array_equal(out, [18])
+    with pytest.raises(TypeError, match="`check` expected a bool"):
+        sc.keep_from_uniform(np.array([0.5]), 8, 27, check=1)
+
+
+def test_keep_from_uniform_check_is_skipped_under_jax_jit() -> None:
+    jax = pytest.importorskip("jax")
+    jnp = pytest.importorskip("jax.numpy")
+    fn = jax.jit(lambda u: sc.keep_from_uniform(u, 1, 4))  # a tracer cannot be read: the check is skipped
+    np.testing.assert_array_equal(np.asarray(fn(jnp.asarray([0.0, 0.3, 0.99]))), [1, 2, 4])
