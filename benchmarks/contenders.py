@@ -169,13 +169,9 @@ def naive_pool(x: Any, size: tuple[int, ...], xp: Any) -> Any:
 # --------------------------------------------------------------------------------------
 # Contenders every array-API backend shares
 # --------------------------------------------------------------------------------------
-def auto_method(be: Backend, p: Problem) -> str | None:
-    """What ``method="auto"`` picks on ``be``'s arrays at ``p``'s lengths (None while the core does not say)."""
-    resolve = getattr(sc, "resolve_method", None)
-    if resolve is None:
-        be.notes.append("spectralcore.resolve_method is not public yet: spectral_pool[auto] is timed as its own row")
-        return None
-    return str(resolve(be.put(np.zeros((1,) * len(p.shape), np.float32)), p.spatial))
+def auto_method(be: Backend, p: Problem) -> str:
+    """What ``method="auto"`` picks on ``be``'s float32 arrays (its device) at ``p``'s lengths."""
+    return sc.resolve_method(be.put(np.zeros((1,) * len(p.shape), np.float32)), p.spatial)
 
 
 @functools.lru_cache(maxsize=1)
@@ -203,7 +199,7 @@ def core_pool_rows(be: Backend, p: Problem, modes: tuple[str, ...] = BOTH) -> li
         Row(f"spectral_pool[{m}]", _pool(p, m), oracle="periodic", modes=modes, meta=meta) for m in ("matmul", "fft")
     ]
     rows = rows if full else []
-    alias = f"spectral_pool[{auto}]" if full and auto else None
+    alias = f"spectral_pool[{auto}]" if full else None
     rows.append(Row("spectral_pool[auto]", _pool(p, "auto"), oracle="periodic", modes=modes, alias_of=alias, meta=meta))
     if symmetric_supported():
         sym = _pool(p, "auto", boundary="symmetric")

@@ -169,9 +169,12 @@ def crossover(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
         suggested = max((n for n in sizes if fft_from is None or n < fft_from), default=None)
         picks = {n: by_n[n]["matmul"].get("auto_picks") for n in sizes}
         now = max((n for n in sizes if picks[n] == "matmul"), default=None)
-        text = f"{backend} {mode}: " + (f"fft faster from n = {fft_from}" if fft_from else "matmul faster at every n")
-        text += f"; auto should use matmul up to n {'= ' if fft_from else '>= '}{suggested}"
-        text += f" (auto now: up to {now})" if any(picks.values()) else " (auto now: unknown, no resolve_method)"
+        if fft_from is None:
+            limit = f"matmul faster at every tested n: auto's matmul limit >= {suggested}"
+        else:
+            limit = f"fft faster at every n >= {fft_from}: auto's matmul limit in [{suggested or 1}, {fft_from})"
+        text = f"{backend} {mode}: {limit}; auto now gives matmul up to {now or 'none'} of the tested n"
+        text += "" if now == suggested else "  <- auto differs"
         out.append(dict(backend=backend, mode=mode, fft_over_matmul=ratio, auto_picks=picks, fft_faster_from=fft_from))
         out[-1].update(suggested_matmul_max=suggested, suggestion_is_lower_bound=fft_from is None, text=text)
     return out

@@ -80,6 +80,9 @@ def test_every_section_timed_and_checked(quick_suite: tuple[dict[str, Any], Path
     ]:
         assert (section, "torch:cpu", variant, mode) in seen, (section, variant, mode)
     assert ("pool", "numpy:cpu", "scipy_resample", "fwd") in seen
+    autos = [r for r in results if r["section"] == "pool" and r["variant"] == "spectral_pool[auto]"]
+    assert {r["alias_of"] for r in autos} == {"spectral_pool[matmul]"}  # timed once, as the method it resolves to
+    assert all(r["median_ms"] > 0 for r in autos)
     for r in results:
         assert "error" not in r, r
         assert r["n_samples"] >= 5, r
@@ -113,7 +116,8 @@ def test_goals_and_crossover(quick_suite: tuple[dict[str, Any], Path]) -> None:
     for c in cross.values():
         assert set(map(int, c["fft_over_matmul"])) == {16, 32}  # JSON keys are strings
         assert c["suggested_matmul_max"] in (16, 32) or c["fft_faster_from"] == 16
-        assert "auto should use matmul up to n" in c["text"]
+        assert "auto's matmul limit" in c["text"]
+        assert set(c["auto_picks"].values()) == {"matmul"}  # spectralcore.resolve_method at n = 16, 32
 
 
 INJECT = """
