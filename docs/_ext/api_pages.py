@@ -251,8 +251,19 @@ def groups(info: ModuleInfo) -> list[tuple[str, list[Entry]]]:
     for entry in entries:
         source = entry.value.__module__ if entry.kind in OBJECT_KINDS else ""
         grouped.setdefault(source if source in private_sources else f"kind:{entry.kind}", []).append(entry)
+    # Groups in the order the package's docstring first names one of their members (the author's order of ideas);
+    # groups it never names, then the constants, last.
+    doc = inspect.getdoc(info.module) or ""
+
+    def first_mention(item: tuple[str, list[Entry]]) -> tuple[int, int]:
+        key, members = item
+        if key.startswith("kind:"):
+            return (2, 0)
+        found = [doc.find(f"{e.name}`") for e in members if doc.find(f"{e.name}`") >= 0]
+        return (0, min(found)) if found else (1, 0)
+
     titled = []
-    for key, members in grouped.items():
+    for key, members in sorted(grouped.items(), key=first_mention):
         title = KIND_TITLES[key[5:]] if key.startswith("kind:") else first_docstring_line(importlib.import_module(key))
         titled.append((title, members))
     return titled

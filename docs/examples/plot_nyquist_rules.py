@@ -45,6 +45,7 @@ for ax, (name, by_rule) in zip(axes, properties.items(), strict=True):
     ax.bar(sizes - 0.2, by_rule["sum"], width=0.4, label='nyquist="sum"')
     ax.bar(sizes + 0.2, by_rule["average"], width=0.4, label='nyquist="average"')
     ax.set_title(name, fontsize=10)
+    ax.set_xticks(sizes[1::2])
     ax.set_xlabel(f"output size m (n = {n})")
 axes[0].set_ylabel("largest entry of the violation")
 axes[0].legend(fontsize=8)
@@ -71,7 +72,8 @@ for rule, marker in (("sum", "s"), ("average", "^")):
     pooled = sc.spectral_pool(signal, m, axes=-1, nyquist=rule)
     ax.plot(t[:: n // m], pooled, marker, ms=9, label=f'pooled to {m}, nyquist="{rule}"')
 ax.set_xlabel("sample")
-ax.legend(fontsize=8, loc="lower right")
+ax.set_ylim(-1.9, 1.2)
+ax.legend(fontsize=8, loc="lower center", ncol=3)
 
 # %%
 # On images the difference is small, since little energy sits exactly at the Nyquist frequency: the

@@ -81,21 +81,39 @@ print(f"parameters: {count_before} before, {sum(p.numel() for p in model.paramet
 # %%
 # Each converted layer keeps its spatial kernel as ``.weight`` (computed) and learns ``.spectral_weight``. Under
 # the default ``norm="ortho"`` the map is orthogonal, so both have the same norm, and L2 weight decay acts
-# identically. The stem's kernels in both coordinates: the same information, spread differently.
+# identically.
+#
+# At initialisation the kernels are random (top row), and so are their spectral coordinates: no structure to
+# exploit. (The share of the energy in the five largest coefficients differs a little, because PyTorch draws
+# uniform values, and mixtures of uniform values are closer to Gaussian, whose tails are heavier.) The difference
+# the paper exploits appears with training, when filters grow smooth, like the oriented edge detector of the bottom
+# row: in spectral coordinates its energy gathers in a few low-frequency coefficients, and Adam's per-coordinate
+# step sizes can adapt to them.
 stem = model.conv1
 assert torch.allclose(stem.spectral_weight.norm(), stem.weight.norm())
-spatial = stem.weight.detach()[:4, 0].numpy()
-spectral = stem.spectral_weight.detach()[:4, 0].numpy()
-fig, axes = plt.subplots(2, 4, figsize=(8, 4.3), layout="constrained")
-for column in range(4):
-    for row, (name, kernels) in enumerate([("spatial weight", spatial), ("spectral_weight", spectral)]):
+random_spatial = stem.weight.detach()[0, 0].numpy()
+random_spectral = stem.spectral_weight.detach()[0, 0].numpy()
+assert np.allclose(sc.spectral_to_spatial(random_spectral), random_spatial, atol=1e-6)
+grid = np.arange(7) - 3
+edge = grid[None, :] * np.exp(-(grid[:, None] ** 2 + grid[None, :] ** 2) / 4.0)  # a derivative of a Gaussian
+edge /= np.linalg.norm(edge)
+rows = [("random init", random_spatial, random_spectral), ("smooth edge", edge, sc.spatial_to_spectral(edge))]
+
+
+def top_energy(kernel, count=5):
+    energy = np.sort(kernel.ravel() ** 2)[::-1]
+    return energy[:count].sum() / energy.sum()
+
+
+fig, axes = plt.subplots(2, 2, figsize=(5.6, 5.6), layout="constrained")
+for row, (name, spatial, spectral) in enumerate(rows):
+    for column, (coordinates, kernel) in enumerate([("weight", spatial), ("spectral_weight", spectral)]):
         ax = axes[row, column]
-        limit = np.abs(kernels[column]).max()
-        ax.imshow(kernels[column], cmap="RdBu_r", vmin=-limit, vmax=limit)
-        ax.set_title(f"filter {column}: {name}", fontsize=8)
+        limit = np.abs(kernel).max()
+        ax.imshow(kernel, cmap="RdBu_r", vmin=-limit, vmax=limit)
+        ax.set_title(f"{name}: {coordinates}\n5 largest of 49 hold {top_energy(kernel):.0%}", fontsize=9)
         ax.set_xticks([])
         ax.set_yticks([])
-assert np.allclose(sc.spectral_to_spatial(spectral), spatial, atol=1e-6)
 
 # %%
 # And back: ``despectralize`` restores plain ``nn.Conv2d`` layers with the same kernels. A training loop would
