@@ -60,7 +60,6 @@ source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 root_doc = "index"
 # examples/ holds the gallery's sources, which sphinx-gallery turns into auto_examples/; *.inc files are included.
 exclude_patterns = ["_build", "examples", "**/*.inc"]
-templates_path = ["_templates"]
 
 # -- every reference must resolve -------------------------------------------------------------------------------
 nitpicky = True
@@ -120,7 +119,8 @@ myst_heading_anchors = 3
 # -- HTML -------------------------------------------------------------------------------------------------------
 html_theme = "pydata_sphinx_theme"
 html_title = f"spectralcore {release}"
-html_static_path: list[str] = []
+html_static_path = ["_static"]
+html_css_files = ["spectralcore.css"]
 html_show_sourcelink = False
 html_theme_options = {
     "navigation_with_keys": False,

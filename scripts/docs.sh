@@ -51,6 +51,12 @@ sphinx=("$PY" -m sphinx -n -W --keep-going -q -d "$OUT/doctrees")
 # (The gallery keeps its own cache: an unchanged example is not run again.)
 step html "${sphinx[@]}" -E -b html docs "$OUT/html"
 step doctest "${sphinx[@]}" -b doctest docs "$OUT/doctest"
+if [[ " ${failed[*]} " == *" doctest "* ]] && [ -f "$OUT/doctest/output.txt" ]; then
+    # Sphinx prints the failed examples without their page: list the pages (one per object in the API reference).
+    echo "[docs] doctest: pages with failing examples (details in $OUT/doctest/output.txt):"
+    awk '/^Document: /{page=$2} /^Failed example:/{if (!(page in seen)) {print "[docs]   " page; seen[page]=1}}' \
+        "$OUT/doctest/output.txt"
+fi
 step links "$PY" docs/tools/check_links.py "$OUT/html"
 
 echo

@@ -10,6 +10,7 @@
   ``spectralcore_experiments.datasets.load_cifar``), the reference goes to that object's page. Nothing else is
   guessed: a private helper, a misspelt name or a name that is not in scope stays unresolved, and nitpicky mode
   reports it with the page and the docstring.
+* The warning for a reference that stays unresolved names the page as well as the docstring.
 * Base classes with a private name (``_PaperNet``) have no page, so "Bases:" shows their nearest public ancestors.
 """
 
@@ -134,6 +135,21 @@ def resolve_in_namespace(
     return None
 
 
+def warn_with_page(app: Sphinx, domain: Any, node: addnodes.pending_xref) -> bool:
+    """Sphinx's warning for an unresolved reference names the docstring; add the page it appears on."""
+    dtype = f"{domain.name}:{node['reftype']}" if domain else node["reftype"]
+    logger.warning(
+        "page %s: %s reference target not found: %s",
+        node.get("refdoc", "?"),
+        dtype,
+        node["reftarget"],
+        location=node,
+        type="ref",
+        subtype=node["reftype"],
+    )
+    return True
+
+
 def public_bases(app: Sphinx, name: str, obj: Any, options: Any, bases: list[type]) -> None:
     """Replace each private base class by its nearest public ancestors, in place."""
 
@@ -189,5 +205,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("doctree-read", add_defining_ids)
     app.connect("env-updated", viewcode_back_to_defining_ids)
     app.connect("missing-reference", resolve_in_namespace)
+    app.connect("warn-missing-reference", warn_with_page)
     app.connect("autodoc-process-bases", public_bases)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -86,11 +86,14 @@ def describe(data: dict[str, Any]) -> dict[str, str]:
     gpus = machine.get("gpus")
     gpu = _first(", ".join(g.split(",")[0] for g in gpus) if gpus else None, machine.get("cuda"))
     device = data.get("device")
-    if gpu is None and isinstance(device, str) and device.startswith("cuda"):
-        gpu = "a CUDA device (model not recorded)"
+    if gpu is None and isinstance(device, str) and device not in ("cpu", ""):
+        # bench_torch_layers.py records the CUDA device's name (or "cuda") here.
+        gpu = device if not device.startswith("cuda") else "a CUDA device (model not recorded)"
+    software = data.get("software") or {}
     libraries = []
-    for name in ("torch", "jax", "tensorflow-cpu", "keras", "cupy-cuda13x", "cupy-cuda12x", "numpy"):
-        version = _first(versions.get(name), machine.get(name), data.get(name) if name == "torch" else None)
+    for name in ("torch", "jax", "tensorflow-cpu", "tensorflow", "keras", "cupy-cuda13x", "cupy-cuda12x", "numpy"):
+        top = data.get(name) if name == "torch" else None
+        version = _first(versions.get(name), machine.get(name), software.get(name), top)
         if isinstance(version, str):
             libraries.append(f"{name} {version}")
     return {
@@ -111,17 +114,8 @@ class BenchmarkMachines(_TableDirective):
         if not files:
             logger.warning("benchmark-machines: no JSON results in %s", folder, location=self.get_location())
             return []
-        rows = [
-            ".. list-table::",
-            "   :header-rows: 1",
-            "   :widths: 18 8 30 14 30",
-            "",
-            "   * - result file",
-            "     - date",
-            "     - command",
-            "     - machine",
-            "     - libraries",
-        ]
+        # One entry per file rather than a table: the commands are long, and five columns do not fit a page.
+        rows: list[str] = []
         for path in files:
             self.env.note_dependency(str(path))
             try:
@@ -131,11 +125,12 @@ class BenchmarkMachines(_TableDirective):
                 continue
             info = describe(data if isinstance(data, dict) else {})
             rows += [
-                f"   * - ``{path.name}``",
-                f"     - {info['date']}",
-                f"     - {info['command']}",
-                f"     - {info['cpu']}; GPU: {info['gpu']}",
-                f"     - {info['libraries']}",
+                f"``{path.name}``",
+                f"   {info['date']}; {info['cpu']}; GPU: {info['gpu']}.",
+                "",
+                f"   - command: {info['command']}",
+                f"   - libraries: {info['libraries']}",
+                "",
             ]
         return self.parse_rst(rows)
 
