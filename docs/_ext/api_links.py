@@ -91,9 +91,13 @@ class ApiTable(SphinxDirective):
                 row = nodes.row("")
                 context["py:module"] = saved
                 row += self._cell(f":py:obj:`{display} <{documented_as}>`")
-                # The summary is read where it was written.
+                # The summary is read where it was written; the listing module is the fallback (a name the package
+                # re-exports, which the defining module never imported).
                 context["py:module"] = _namespace_of(value, documented_as)
-                row += self._cell(summary(value, documented_as, package))
+                cell = self._cell(summary(value, documented_as, package))
+                for reference in cell.findall(addnodes.pending_xref):
+                    reference["api_namespaces"] = [saved] if saved else []
+                row += cell
                 body.append(row)
         finally:
             if saved is None:
@@ -119,7 +123,11 @@ def resolve_in_namespace(
     if index is None:
         return None
     target = node["reftarget"].lstrip(".~")
-    namespaces = [node.get("py:module"), index.page_namespace.get(node.get("refdoc", ""))]
+    namespaces = [
+        node.get("py:module"),
+        index.page_namespace.get(node.get("refdoc", "")),
+        *node.get("api_namespaces", []),
+    ]
     # The docstring's namespaces first; then the target as an absolute name ("" namespace).
     for namespace in [*dict.fromkeys(n for n in namespaces if n), ""]:
         value = import_object(f"{namespace}.{target}" if namespace else target)
@@ -148,6 +156,22 @@ def warn_with_page(app: Sphinx, domain: Any, node: addnodes.pending_xref) -> boo
         subtype=node["reftype"],
     )
     return True
+
+
+def skip_framework_members(app: Sphinx, what: str, name: str, obj: Any, skip: bool, options: Any) -> bool | None:
+    """Members a class inherits from PyTorch, Keras, Flax, ... are theirs to document, not ours.
+
+    The class pages use ``:inherited-members:``, so that what a public class inherits from a private base of ours
+    (``_SpectralConvNd.from_conv``) is documented on it; this keeps out everything inherited from elsewhere.
+    """
+    if what not in ("class", "exception"):
+        return None
+    function = getattr(obj, "fget", None) or getattr(obj, "__func__", None) or obj
+    module = getattr(function, "__module__", None)
+    index: api_pages.ApiIndex | None = getattr(app, "api_index", None)
+    if not isinstance(module, str) or index is None:
+        return None
+    return True if module.split(".")[0] not in index.packages else None
 
 
 def public_bases(app: Sphinx, name: str, obj: Any, options: Any, bases: list[type]) -> None:
@@ -207,4 +231,5 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("missing-reference", resolve_in_namespace)
     app.connect("warn-missing-reference", warn_with_page)
     app.connect("autodoc-process-bases", public_bases)
+    app.connect("autodoc-skip-member", skip_framework_members)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -347,7 +347,9 @@ def object_page(entry: Entry) -> str:
     elif entry.kind == "exception":
         lines += [f".. autoexception:: {entry.name}", "   :show-inheritance:", ""]
     else:
-        lines += [f".. autoclass:: {entry.name}", "   :members:", "   :show-inheritance:", ""]
+        # :inherited-members: for what a class inherits from a private base of ours; api_links keeps out what it
+        # inherits from the frameworks.
+        lines += [f".. autoclass:: {entry.name}", "   :members:", "   :inherited-members:", "   :show-inheritance:", ""]
     # The gallery examples that use this object, if any (sphinx-gallery's backreferences).
     lines += [f".. minigallery:: {entry.full_name}", "   :add-heading: Examples in the gallery", ""]
     return "\n".join(lines)
