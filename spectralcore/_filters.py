@@ -4,7 +4,7 @@ The paper learns each ``k x k`` filter as its DFT coefficients under the Hermiti
 stores ``2 k^2`` reals (real and imaginary parts of every bin) and throws the non-Hermitian half away with
 ``.real``; here the parameters are exactly the independent real numbers, packed in an array of the kernel's shape,
 for kernels of 1, 2 or 3 axes, and the maps both ways are exact real matrices (:func:`filter_basis_matrix`). The
-layout is described in :mod:`spectralcore._filter_layout`.
+layout is described in ``spectralcore._filter_layout``.
 
 Complex kernels (complex-valued networks) are accepted by :func:`spatial_to_spectral` and
 :func:`spectral_to_spatial`: the maps are real-linear, so they act on the real and imaginary parts alike (the
@@ -155,7 +155,7 @@ def spatial_to_spectral(
     ``theta[u]`` and its imaginary part at the mirror position ``theta[-u]``; self-conjugate bins (every index 0
     or ``k/2``) are real and sit in place. For two axes the canonical bins are the columns ``0 < v < kw/2`` and
     the rows ``0 < u < kh/2`` of column 0 and, for even ``kw``, of the Nyquist column; for 1 and 3 axes the same
-    rule is applied from the last axis backwards (see :mod:`spectralcore._filter_layout`).
+    rule is applied from the last axis backwards (see ``spectralcore._filter_layout``).
 
     Parameters
     ----------

@@ -1,6 +1,6 @@
 """Fashion-MNIST from its four IDX files, by default the Debian/Ubuntu package ``dataset-fashion-mnist``.
 
-The IDX header states the size of the data, so a file is read to that size and not beyond (see :func:`_read_idx`).
+The IDX header states the size of the data, so a file is read to that size and not beyond (see ``_read_idx``).
 """
 
 from __future__ import annotations
