@@ -21,7 +21,7 @@ TORCH_SPEC="${SPECTRALCORE_TORCH_SPEC:-torch==2.13.0}"
 # The CPU-only TensorFlow wheel (it brings Keras 3) for the Keras adapter's tests. Installed explicitly rather than
 # through the `tensorflow` extra, which names the generic `tensorflow` package that users with a GPU want.
 TF_SPEC="${SPECTRALCORE_TF_SPEC:-tensorflow-cpu==2.21.0}"
-EXTRAS="test,bench,jax,experiments"
+EXTRAS="test,bench,jax,experiments,docs"
 
 log() { printf '[setup] %s\n' "$*"; }
 

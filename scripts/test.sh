@@ -34,6 +34,10 @@ step "$BIN/ruff" check .
 step "$BIN/ruff" format --check .
 step "$BIN/mypy"
 step "$BIN/python" -m pytest -n 2 --doctest-modules ${targets[@]+"${targets[@]}"} "$@"
+# The documentation site (warnings are errors, every example runs, internal links checked): whole-suite runs only.
+if [ "$#" -eq 0 ]; then
+    step env PYTHON="$BIN/python" bash scripts/docs.sh
+fi
 
 echo
 if [ "${#failed[@]}" -gt 0 ]; then
