@@ -100,8 +100,9 @@ def device_of(x: Array) -> Any:
     """Device of ``x`` in the array-API sense (``x.device`` for libraries that lack the attribute)."""
     fast = _DEVICE_ATTRIBUTE_TYPES.get(type(x))
     if fast is None:
+        # NumPy < 2 arrays have no ``.device``: they take array-api-compat's path (found by the oldest-versions run).
         fast = _DEVICE_ATTRIBUTE_TYPES[type(x)] = bool(
-            array_api_compat.is_torch_array(x) or array_api_compat.is_numpy_array(x)
+            array_api_compat.is_torch_array(x) or (array_api_compat.is_numpy_array(x) and hasattr(x, "device"))
         )
     return x.device if fast else array_api_compat.device(x)
 
