@@ -34,9 +34,11 @@ step "$BIN/ruff" check .
 step "$BIN/ruff" format --check .
 step "$BIN/mypy"
 step "$BIN/python" -m pytest -n 2 --doctest-modules ${targets[@]+"${targets[@]}"} "$@"
-# The documentation site (warnings are errors, every example runs, internal links checked): whole-suite runs only.
+# Whole-suite runs only: the documentation site (warnings are errors, every example runs, internal links checked)
+# and the core and adapter tests at the oldest versions that pyproject.toml allows (a second virtualenv).
 if [ "$#" -eq 0 ]; then
     step env PYTHON="$BIN/python" bash scripts/docs.sh
+    step bash scripts/test_oldest.sh
 fi
 
 echo
