@@ -21,7 +21,7 @@ TORCH_SPEC="${SPECTRALCORE_TORCH_SPEC:-torch==2.13.0}"
 # The CPU-only TensorFlow wheel (it brings Keras 3) for the Keras adapter's tests. Installed explicitly rather than
 # through the `tensorflow` extra, which names the generic `tensorflow` package that users with a GPU want.
 TF_SPEC="${SPECTRALCORE_TF_SPEC:-tensorflow-cpu==2.21.0}"
-EXTRAS="test,bench,jax,experiments,docs"
+EXTRAS="test,bench,jax,flax,experiments,docs"
 
 log() { printf '[setup] %s\n' "$*"; }
 
@@ -32,29 +32,33 @@ pip_install() {
         | { grep -v "is ignored: it is neither a file nor a directory" || true; }
 }
 
-# 0. Fashion-MNIST for the experiments and their tests: the Debian package dataset-fashion-mnist (IDX .gz files in
-#    /usr/share/datasets/fashion-mnist). Skipped when present, or when $SPECTRALCORE_FASHION_MNIST names another copy.
-FMNIST_DIR=/usr/share/datasets/fashion-mnist
-if [ -z "${SPECTRALCORE_FASHION_MNIST:-}" ] && [ ! -f "$FMNIST_DIR/t10k-labels-idx1-ubyte.gz" ]; then
+# 0. Debian packages, each skipped when what it provides is already here:
+#    - dataset-fashion-mnist: Fashion-MNIST as IDX .gz files in /usr/share/datasets/fashion-mnist, for the
+#      experiments and their tests ($SPECTRALCORE_FASHION_MNIST may name another copy instead);
+#    - postgresql: the server the tests of `tune` start as a throwaway cluster (tests/_postgres.py).
+as_root=()
+if [ "$(id -u)" != 0 ] && command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then as_root=(sudo -n); fi
+apt_install() {  # apt_install <package> <why>
     if ! command -v apt-get >/dev/null 2>&1; then
-        log "WARNING: no apt-get here: put the four Fashion-MNIST IDX .gz files in a folder and set SPECTRALCORE_FASHION_MNIST to it"
+        log "WARNING: no apt-get here: install the Debian package $1 ($2) by other means"
+    elif [ "$(id -u)" != 0 ] && [ "${#as_root[@]}" -eq 0 ]; then
+        log "WARNING: $1 is missing and installing it needs root: sudo apt-get install $1 ($2)"
     else
-        as_root=()
-        if [ "$(id -u)" != 0 ]; then
-            if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then as_root=(sudo -n); fi
-        fi
-        if [ "$(id -u)" != 0 ] && [ "${#as_root[@]}" -eq 0 ]; then
-            log "WARNING: Fashion-MNIST is missing and installing it needs root: sudo apt-get install dataset-fashion-mnist"
-        else
-            log "installing the Debian package dataset-fashion-mnist (Fashion-MNIST, 30 MB)"
-            # The package lists may be stale or absent on a fresh machine: update them once if the install fails.
-            if ! ${as_root[@]+"${as_root[@]}"} apt-get install -y -q dataset-fashion-mnist >/dev/null 2>&1; then
-                ${as_root[@]+"${as_root[@]}"} apt-get update -q >/dev/null 2>&1 || true
-                ${as_root[@]+"${as_root[@]}"} apt-get install -y -q dataset-fashion-mnist >/dev/null \
-                    || log "WARNING: apt-get install dataset-fashion-mnist failed; the experiments need it"
-            fi
+        log "installing the Debian package $1 ($2)"
+        # The package lists may be stale or absent on a fresh machine: update them once if the install fails.
+        if ! ${as_root[@]+"${as_root[@]}"} apt-get install -y -q "$1" >/dev/null 2>&1; then
+            ${as_root[@]+"${as_root[@]}"} apt-get update -q >/dev/null 2>&1 || true
+            ${as_root[@]+"${as_root[@]}"} apt-get install -y -q "$1" >/dev/null \
+                || log "WARNING: apt-get install $1 failed ($2)"
         fi
     fi
+}
+FMNIST_DIR=/usr/share/datasets/fashion-mnist
+if [ -z "${SPECTRALCORE_FASHION_MNIST:-}" ] && [ ! -f "$FMNIST_DIR/t10k-labels-idx1-ubyte.gz" ]; then
+    apt_install dataset-fashion-mnist "Fashion-MNIST, 30 MB, for the experiments; or set SPECTRALCORE_FASHION_MNIST"
+fi
+if ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
+    apt_install postgresql "the PostgreSQL server for the tests of the hyper-parameter search"
 fi
 
 # 1. The virtualenv.

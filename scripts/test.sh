@@ -12,9 +12,11 @@ bash scripts/setup.sh
 BIN="$ROOT/.venv/bin"
 export HYPOTHESIS_PROFILE=ci
 # setup.sh installs these, so here they must run: a missing one fails instead of silently skipping.
-export SPECTRALCORE_REQUIRE_BACKENDS="${SPECTRALCORE_REQUIRE_BACKENDS-numpy,array_api_strict,torch,jax,tensorflow}"
+export SPECTRALCORE_REQUIRE_BACKENDS="${SPECTRALCORE_REQUIRE_BACKENDS-numpy,array_api_strict,torch,jax,tensorflow,flax}"
 # Real datasets the tests read; setup.sh installs them, so a missing one fails instead of skipping.
 export SPECTRALCORE_REQUIRE_DATA="${SPECTRALCORE_REQUIRE_DATA-fashion-mnist}"
+# Services the tests start themselves (a throwaway PostgreSQL cluster); setup.sh installs the server.
+export SPECTRALCORE_REQUIRE_SERVICES="${SPECTRALCORE_REQUIRE_SERVICES-postgresql}"
 export MPLBACKEND="${MPLBACKEND:-Agg}"
 
 # Run the whole `tests` directory unless an argument names a test path itself.

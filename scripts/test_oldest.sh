@@ -59,5 +59,6 @@ print("testing with " + ", ".join(f"{n} {m.version(n)}" for n in names))
 PYEOF
 )"
 export HYPOTHESIS_PROFILE=ci
-export SPECTRALCORE_REQUIRE_BACKENDS="${SPECTRALCORE_REQUIRE_BACKENDS-numpy,array_api_strict,torch,jax,tensorflow}"
+# Every backend these pins provide must run (the Flax adapter needs a newer jax, so it is not tested here).
+export SPECTRALCORE_REQUIRE_BACKENDS=numpy,array_api_strict,torch,jax,tensorflow
 exec "$VPY" -m pytest -q -n 2 -p no:cacheprovider "${TESTS[@]}" "$@"
