@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from spectralcore_experiments import datasets, splits, training
+from spectralcore_experiments import datasets, splits, statistics, training
 from spectralcore_experiments.formatting import pct
 from spectralcore_experiments.options import OptionError, finite, require, training_device
 
@@ -35,6 +35,14 @@ CONFIG_TITLES = {
     "max+fd": "max pooling + frequency dropout",
     "max": "max pooling",
 }
+# The paired comparisons of the report: (a, b, what it tests); the difference is error(a) - error(b), per seed.
+COMPARISONS: tuple[tuple[str, str, str], ...] = (
+    ("spectral+fd", "max", "the paper's net against max pooling"),
+    ("spectral", "max", "spectral against max pooling, no frequency dropout"),
+    ("spectral+fd", "max+fd", "spectral against max pooling, both with frequency dropout"),
+    ("spectral+fd", "spectral", "frequency dropout, with spectral pooling"),
+    ("max+fd", "max", "frequency dropout, with max pooling"),
+)
 # Paper, Table 1 (test error, no augmentation), spectral pooling + frequency dropout.
 PAPER_ERROR = {"cifar10": 0.086, "cifar100": 0.316}
 # Reported optimum of the paper's Bayesian optimisation.
@@ -251,10 +259,17 @@ def run(args: argparse.Namespace, out_dir: Path) -> dict[str, Any]:
         "data": data_info,
         "runs": results,
         "summary": summarize(results, cfg, list(data_info)),
+        "comparisons": compare(results, cfg, list(data_info)),
         "paper_error": PAPER_ERROR,
         "paper_hyperparameters": PAPER_HYPERPARAMETERS,
     }
     result["elapsed_seconds"] = time.perf_counter() - start
+    for row in result["comparisons"]:
+        print(
+            f"[classify] {row['dataset']:<14} {row['a']} - {row['b']}: "
+            f"{statistics.describe_difference(row['final_test_error'])}",
+            flush=True,
+        )
     for row in result["summary"]:
         print(
             f"[classify] {row['dataset']:<14} {CONFIG_TITLES[row['config']]:<38} final test error "
@@ -283,6 +298,47 @@ def summarize(runs: list[dict[str, Any]], cfg: dict[str, Any], datasets: list[st
                     "final_train_error_mean": float(np.mean([r["train_error"][-1] for r in chosen])),
                     "parameters": chosen[0]["parameters"],
                     "paper_error": PAPER_ERROR.get(dataset) if config_name == "spectral+fd" else None,
+                }
+            )
+    return rows
+
+
+def compare(runs: list[dict[str, Any]], cfg: dict[str, Any], datasets: list[str]) -> list[dict[str, Any]]:
+    """The :data:`COMPARISONS` whose two configurations ran: paired differences of the final test error over seeds.
+
+    Seed ``i`` of one configuration pairs with seed ``i`` of the other (same initial weights, same minibatches).
+    Each row holds both configurations' per-seed errors, their mean ± sd and
+    :func:`~spectralcore_experiments.statistics.paired_difference` of ``a - b`` (negative: ``a`` errs less).
+    """
+    rows = []
+    for dataset in datasets:
+        by_config = {
+            name: [r for r in runs if r["dataset"] == dataset and r["config"] == name] for name in cfg["configs"]
+        }
+        for a, b, what in COMPARISONS:
+            if a not in by_config or b not in by_config:
+                continue
+            seeds = sorted({r["seed_index"] for r in by_config[a]} & {r["seed_index"] for r in by_config[b]})
+            errors = {
+                key: [next(r["test_error"][-1] for r in by_config[key] if r["seed_index"] == i) for i in seeds]
+                for key in (a, b)
+            }
+            mean_a, sd_a = statistics.mean_sd(errors[a])
+            mean_b, sd_b = statistics.mean_sd(errors[b])
+            rows.append(
+                {
+                    "dataset": dataset,
+                    "a": a,
+                    "b": b,
+                    "what": what,
+                    "seeds": seeds,
+                    "errors_a": errors[a],
+                    "errors_b": errors[b],
+                    "mean_a": mean_a,
+                    "sd_a": sd_a,
+                    "mean_b": mean_b,
+                    "sd_b": sd_b,
+                    "final_test_error": statistics.paired_difference(errors[a], errors[b]),
                 }
             )
     return rows

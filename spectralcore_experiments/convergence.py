@@ -254,7 +254,15 @@ def summarize(runs: list[dict[str, Any]], cfg: dict[str, Any]) -> list[dict[str,
                 mean_spatial, _ = statistics.mean_std([r[metric] for r in spatial])
                 mean_spectral, _ = statistics.mean_std([r[metric] for r in spectral])
                 values = [s["speedup"] for s in per_seed if s["speedup"] is not None]
+                # Spectral against spatial, seed by seed: the final error (negative: spectral lower), and the
+                # speed-up against 1 (no speed-up), over the seeds where the spectral net reached the target.
+                final_difference = statistics.paired_difference(
+                    [r[metric][-1] for r in spectral], [r[metric][-1] for r in spatial]
+                )
+                speedup_vs_one = statistics.paired_difference(values, [1.0] * len(values)) if values else None
                 row[metric] = {
+                    "final_difference": final_difference,
+                    "speedup_vs_one": speedup_vs_one,
                     "per_seed": per_seed,
                     "speedup_mean": float(np.mean(values)) if values else None,
                     "speedup_std": float(np.std(values, ddof=1)) if len(values) > 1 else None,
