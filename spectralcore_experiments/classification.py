@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from spectralcore_experiments import datasets, splits, training
+from spectralcore_experiments import datasets, splits, statistics, training
 from spectralcore_experiments.formatting import pct
 from spectralcore_experiments.options import OptionError, finite, require, training_device
 
@@ -35,14 +35,34 @@ CONFIG_TITLES = {
     "max+fd": "max pooling + frequency dropout",
     "max": "max pooling",
 }
+# The paired comparisons of the report: (a, b, what it tests); the difference is error(a) - error(b), per seed.
+COMPARISONS: tuple[tuple[str, str, str], ...] = (
+    ("spectral+fd", "max", "the paper's net against max pooling"),
+    ("spectral", "max", "spectral against max pooling, no frequency dropout"),
+    ("spectral+fd", "max+fd", "spectral against max pooling, both with frequency dropout"),
+    ("spectral+fd", "spectral", "frequency dropout, with spectral pooling"),
+    ("max+fd", "max", "frequency dropout, with max pooling"),
+)
 # Paper, Table 1 (test error, no augmentation), spectral pooling + frequency dropout.
 PAPER_ERROR = {"cifar10": 0.086, "cifar100": 0.316}
 # Reported optimum of the paper's Bayesian optimisation.
 PAPER_HYPERPARAMETERS = {"gamma": 0.85, "alpha": 0.30, "beta": 0.15, "momentum": 0.95, "lr": 0.0088}
 
+# The two configurations the paper's claim is about (spectral pooling + frequency dropout against max pooling).
+CLAIM_CONFIGS = ["spectral+fd", "max"]
 SCALES: dict[str, dict[str, Any]] = {
     "tiny": {"width": 1 / 8, "stages": 3, "train": 768, "test": 256, "epochs": 3, "batch": 32, "seeds": 1},
-    "quick": {"width": 1 / 8, "stages": 6, "train": 10000, "test": 0, "epochs": 4, "batch": 32, "seeds": 1},
+    "quick": {"width": 1 / 8, "stages": 6, "train": 5000, "test": 5000, "epochs": 4, "batch": 32, "seeds": 3},
+    "standard": {
+        "width": 1 / 8,
+        "stages": 6,
+        "train": 0,
+        "test": 0,
+        "epochs": 10,
+        "batch": 32,
+        "seeds": 3,
+        "configs": CLAIM_CONFIGS,
+    },
     "paper": {"width": 1.0, "stages": 6, "train": 0, "test": 0, "epochs": 120, "batch": 128, "seeds": 1},
 }
 # Bounds of the options (beyond them a run is a mistake, not an experiment).
@@ -63,17 +83,25 @@ def add_arguments(group: argparse._ArgumentGroup) -> None:
         "--cls-configs",
         nargs="+",
         choices=list(CONFIGS),
-        default=list(CONFIGS),
-        help="configurations to compare (default all four)",
+        default=None,
+        help="configurations to compare (default: all four; standard scale: spectral+fd and max)",
     )
-    group.add_argument("--cls-epochs", type=int, default=None, help="epochs (quick: 4, paper: 120)")
+    group.add_argument(
+        "--cls-epochs", type=int, default=None, help="epochs (tiny: 3, quick: 4, standard: 10, paper: 120)"
+    )
     group.add_argument("--cls-width", type=float, default=None, help="width multiplier (quick: 1/8, paper: 1)")
     group.add_argument(
         "--cls-stages", type=int, default=None, help="M, the number of conv+pool stages (quick, paper: 6)"
     )
-    group.add_argument("--cls-train-size", type=int, default=None, help="training examples, 0 = all (quick: 10000)")
-    group.add_argument("--cls-test-size", type=int, default=None, help="test examples, 0 = all (default all)")
-    group.add_argument("--cls-seeds", type=int, default=None, help="seeds per configuration (default 1)")
+    group.add_argument(
+        "--cls-train-size", type=int, default=None, help="training examples, 0 = all (quick: 5000, standard: all)"
+    )
+    group.add_argument(
+        "--cls-test-size", type=int, default=None, help="test examples, 0 = all (quick: 5000, standard: all)"
+    )
+    group.add_argument(
+        "--cls-seeds", type=int, default=None, help="seeds per configuration (tiny, paper: 1; quick, standard: 3)"
+    )
     group.add_argument("--cls-gamma", type=float, default=0.85, help="pooling factor γ (paper's optimum 0.85)")
     group.add_argument("--cls-alpha", type=float, default=0.30, help="frequency dropout c_m at m=0 (paper 0.30)")
     group.add_argument("--cls-beta", type=float, default=0.15, help="frequency dropout c_m at m=M (paper 0.15)")
@@ -118,7 +146,7 @@ def settings(args: argparse.Namespace) -> dict[str, Any]:
             "momentum": args.cls_momentum,
             "weight_decay": args.cls_weight_decay,
             "schedule": args.cls_schedule,
-            "configs": list(dict.fromkeys(args.cls_configs)),
+            "configs": list(dict.fromkeys(args.cls_configs or cfg.get("configs", list(CONFIGS)))),
         }
     )
     require("--cls-epochs", cfg["epochs"], 1 <= cfg["epochs"] <= MAX_EPOCHS, f"an integer in [1, {MAX_EPOCHS}]")
@@ -251,10 +279,17 @@ def run(args: argparse.Namespace, out_dir: Path) -> dict[str, Any]:
         "data": data_info,
         "runs": results,
         "summary": summarize(results, cfg, list(data_info)),
+        "comparisons": compare(results, cfg, list(data_info)),
         "paper_error": PAPER_ERROR,
         "paper_hyperparameters": PAPER_HYPERPARAMETERS,
     }
     result["elapsed_seconds"] = time.perf_counter() - start
+    for row in result["comparisons"]:
+        print(
+            f"[classify] {row['dataset']:<14} {row['a']} - {row['b']}: "
+            f"{statistics.describe_difference(row['final_test_error'])}",
+            flush=True,
+        )
     for row in result["summary"]:
         print(
             f"[classify] {row['dataset']:<14} {CONFIG_TITLES[row['config']]:<38} final test error "
@@ -283,6 +318,47 @@ def summarize(runs: list[dict[str, Any]], cfg: dict[str, Any], datasets: list[st
                     "final_train_error_mean": float(np.mean([r["train_error"][-1] for r in chosen])),
                     "parameters": chosen[0]["parameters"],
                     "paper_error": PAPER_ERROR.get(dataset) if config_name == "spectral+fd" else None,
+                }
+            )
+    return rows
+
+
+def compare(runs: list[dict[str, Any]], cfg: dict[str, Any], datasets: list[str]) -> list[dict[str, Any]]:
+    """The :data:`COMPARISONS` whose two configurations ran: paired differences of the final test error over seeds.
+
+    Seed ``i`` of one configuration pairs with seed ``i`` of the other (same initial weights, same minibatches).
+    Each row holds both configurations' per-seed errors, their mean ± sd and
+    :func:`~spectralcore_experiments.statistics.paired_difference` of ``a - b`` (negative: ``a`` errs less).
+    """
+    rows = []
+    for dataset in datasets:
+        by_config = {
+            name: [r for r in runs if r["dataset"] == dataset and r["config"] == name] for name in cfg["configs"]
+        }
+        for a, b, what in COMPARISONS:
+            if a not in by_config or b not in by_config:
+                continue
+            seeds = sorted({r["seed_index"] for r in by_config[a]} & {r["seed_index"] for r in by_config[b]})
+            errors = {
+                key: [next(r["test_error"][-1] for r in by_config[key] if r["seed_index"] == i) for i in seeds]
+                for key in (a, b)
+            }
+            mean_a, sd_a = statistics.mean_sd(errors[a])
+            mean_b, sd_b = statistics.mean_sd(errors[b])
+            rows.append(
+                {
+                    "dataset": dataset,
+                    "a": a,
+                    "b": b,
+                    "what": what,
+                    "seeds": seeds,
+                    "errors_a": errors[a],
+                    "errors_b": errors[b],
+                    "mean_a": mean_a,
+                    "sd_a": sd_a,
+                    "mean_b": mean_b,
+                    "sd_b": sd_b,
+                    "final_test_error": statistics.paired_difference(errors[a], errors[b]),
                 }
             )
     return rows

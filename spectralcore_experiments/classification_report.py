@@ -13,9 +13,9 @@ import numpy as np
 from spectralcore_experiments import atomic
 from spectralcore_experiments.classification import CONFIG_TITLES
 from spectralcore_experiments.datasets import title as title_of
-from spectralcore_experiments.formatting import pct, relative
+from spectralcore_experiments.formatting import pct, pct_sd, relative
 from spectralcore_experiments.plotting import pyplot
-from spectralcore_experiments.statistics import mean_std
+from spectralcore_experiments.statistics import describe_difference, mean_std
 
 
 def figures(result: dict[str, Any], out_dir: Path) -> dict[str, str]:
@@ -83,6 +83,22 @@ def markdown(result: dict[str, Any], report_dir: Path) -> str:
             f"{data['train_examples']} | {error} | {pct(row['best_test_error_mean'])} | "
             f"{pct(row['final_train_error_mean'])} | {row['parameters']:,} | "
             f"{pct(row['paper_error']) if row['paper_error'] is not None else ''} |"
+        )
+    lines += [
+        "",
+        "**Paired comparisons** (final test error; seed i of one configuration against seed i of the other, which "
+        "start from the same weights and see the same minibatches). Difference = error of the first − error of the "
+        "second, in percentage points, with its 95 % paired t interval over seeds; 'not significant' where the "
+        "interval contains zero, 'n/a' with a single seed.",
+        "",
+        "| dataset | comparison | first, mean ± sd | second, mean ± sd | difference [95 % CI] |",
+        "|---|---|---|---|---|",
+    ]
+    for row in result.get("comparisons", []):
+        lines.append(
+            f"| {title_of(row['dataset'])} | {CONFIG_TITLES[row['a']]} vs {CONFIG_TITLES[row['b']]} ({row['what']}) | "
+            f"{pct_sd(row['mean_a'], row['sd_a'])} | {pct_sd(row['mean_b'], row['sd_b'])} | "
+            f"{describe_difference(row['final_test_error'])} |"
         )
     lines += [
         "",

@@ -35,9 +35,10 @@ PAPER_SPEEDUP.update({("spectral_pool", 3): 2.4, ("spectral_pool", 5): 4.8})
 SCALES: dict[str, dict[str, Any]] = {
     "tiny": {"width": 1 / 16, "train": 128, "test": 128, "epochs": 2, "batch": 64, "lr": 2e-3, "dropout": 0.0},
     "quick": {"width": 1 / 8, "train": 1024, "test": 1000, "epochs": 8, "batch": 64, "lr": 2e-3, "dropout": 0.0},
+    "standard": {"width": 1 / 8, "train": 10000, "test": 2000, "epochs": 12, "batch": 64, "lr": 2e-3, "dropout": 0.0},
     "paper": {"width": 1.0, "train": 0, "test": 0, "epochs": 40, "batch": 128, "lr": 3e-4, "dropout": 0.5},
 }
-SEEDS = {"tiny": 1, "quick": 3, "paper": 3}
+SEEDS = {"tiny": 1, "quick": 3, "standard": 3, "paper": 3}
 # Bounds of the options (beyond them a run is a mistake, not an experiment).
 MAX_EPOCHS = 10_000
 MAX_WIDTH = 4.0
@@ -62,16 +63,24 @@ def add_arguments(group: argparse._ArgumentGroup) -> None:
         help=f"conv kernel sizes, odd, at most {MAX_KERNEL} (default 3 5)",
     )
     group.add_argument(
-        "--conv-seeds", type=int, default=None, help="seeds per configuration (tiny: 1, quick and paper: 3)"
+        "--conv-seeds", type=int, default=None, help="seeds per configuration (tiny: 1, quick, standard and paper: 3)"
     )
     group.add_argument(
-        "--conv-epochs", type=int, default=None, help="epochs per run, at least 2 (tiny: 2, quick: 8, paper: 40)"
+        "--conv-epochs",
+        type=int,
+        default=None,
+        help="epochs per run, at least 2 (tiny: 2, quick: 8, standard: 12, paper: 40)",
     )
     group.add_argument("--conv-width", type=float, default=None, help="width multiplier (quick: 1/8, paper: 1)")
     group.add_argument(
-        "--conv-train-size", type=int, default=None, help="training examples, 0 = all (quick: 1024, paper: all)"
+        "--conv-train-size",
+        type=int,
+        default=None,
+        help="training examples, 0 = all (quick: 1024, standard: 10000, paper: all)",
     )
-    group.add_argument("--conv-test-size", type=int, default=None, help="test examples, 0 = all (quick: 1000)")
+    group.add_argument(
+        "--conv-test-size", type=int, default=None, help="test examples, 0 = all (quick: 1000, standard: 2000)"
+    )
     group.add_argument("--conv-lr", type=float, default=None, help="Adam learning rate (quick: 2e-3, paper: 3e-4)")
     group.add_argument(
         "--conv-augment",
@@ -254,7 +263,15 @@ def summarize(runs: list[dict[str, Any]], cfg: dict[str, Any]) -> list[dict[str,
                 mean_spatial, _ = statistics.mean_std([r[metric] for r in spatial])
                 mean_spectral, _ = statistics.mean_std([r[metric] for r in spectral])
                 values = [s["speedup"] for s in per_seed if s["speedup"] is not None]
+                # Spectral against spatial, seed by seed: the final error (negative: spectral lower), and the
+                # speed-up against 1 (no speed-up), over the seeds where the spectral net reached the target.
+                final_difference = statistics.paired_difference(
+                    [r[metric][-1] for r in spectral], [r[metric][-1] for r in spatial]
+                )
+                speedup_vs_one = statistics.paired_difference(values, [1.0] * len(values)) if values else None
                 row[metric] = {
+                    "final_difference": final_difference,
+                    "speedup_vs_one": speedup_vs_one,
                     "per_seed": per_seed,
                     "speedup_mean": float(np.mean(values)) if values else None,
                     "speedup_std": float(np.std(values, ddof=1)) if len(values) > 1 else None,

@@ -32,6 +32,19 @@ def pct(value: float | None) -> str:
     return f"{100.0 * value:.2f} %"
 
 
+def pct_sd(mean: float, sd: float | None) -> str:
+    """A mean error rate ± its sd over seeds, in percent (the sd left out for one seed).
+
+    Examples
+    --------
+    >>> pct_sd(0.0864, 0.0012), pct_sd(0.0864, None)
+    ('8.64 ± 0.12 %', '8.64 % (1 seed)')
+    """
+    if sd is None:
+        return f"{100.0 * mean:.2f} % (1 seed)"
+    return f"{100.0 * mean:.2f} ± {100.0 * sd:.2f} %"
+
+
 def relative(path: Path, base: Path) -> str:
     """``path`` relative to ``base`` with forward slashes, for Markdown links."""
     return Path(path).resolve().relative_to(Path(base).resolve()).as_posix()

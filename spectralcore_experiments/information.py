@@ -61,6 +61,7 @@ MAX_CROP_BYTES = 4 * 2**30
 SCALES: dict[str, dict[str, int]] = {
     "tiny": {"crops": 16, "images": 16},
     "quick": {"crops": 512, "images": 1000},
+    "standard": {"crops": 2048, "images": 0},
     "paper": {"crops": 4096, "images": 0},
 }
 # Fractions of parameters kept in the report's tables: max pooling's 2x2, 4x4 and 8x8 levels.
@@ -85,7 +86,7 @@ def add_arguments(group: argparse._ArgumentGroup) -> None:
         "--info-crops",
         type=int,
         default=None,
-        help="random photo crops per crop size (tiny: 16, quick: 512, paper: 4096)",
+        help="random photo crops per crop size (tiny: 16, quick: 512, standard: 2048, paper: 4096)",
     )
     group.add_argument(
         "--info-sizes",
@@ -98,7 +99,8 @@ def add_arguments(group: argparse._ArgumentGroup) -> None:
         "--info-images",
         type=int,
         default=None,
-        help="Fashion-MNIST / CIFAR test images, a seeded subset; 0 = all (tiny: 16, quick: 1000, paper: all)",
+        help="Fashion-MNIST / CIFAR test images, a seeded subset; 0 = all (tiny: 16, quick: 1000, standard and "
+        "paper: all)",
     )
     group.add_argument(
         "--info-batch",

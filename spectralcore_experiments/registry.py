@@ -20,6 +20,8 @@ from spectralcore_experiments import (
     convergence_report,
     information,
     information_report,
+    shift,
+    shift_report,
 )
 
 
@@ -99,6 +101,15 @@ EXPERIMENTS: dict[str, Experiment] = {
             run=classification.run,
             figures=classification_report.figures,
             markdown=classification_report.markdown,
+        ),
+        Experiment(
+            name="shift",
+            summary="shift consistency of spectral, cosine, max, average and blur pooling (separate: not in all)",
+            add_arguments=shift.add_arguments,
+            settings=shift.settings,
+            run=shift.run,
+            figures=shift_report.figures,
+            markdown=shift_report.markdown,
         ),
     )
 }

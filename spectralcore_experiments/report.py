@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from spectralcore_experiments import atomic
+from spectralcore_experiments import atomic, verdicts
 from spectralcore_experiments.registry import Experiment
 
 REPORT = "report.md"
@@ -96,6 +96,8 @@ def write_report(
         "run are in `<experiment>/runs/<run>/metrics.csv`.",
         "",
     ]
+    verdict_rows = verdicts.table(every)
+    sections.insert(0, verdicts.markdown(verdict_rows, str(args.scale)))
     atomic.write_text(out / REPORT, "\n".join(header + sections))
     atomic.write_json(
         out / SUMMARY,
@@ -105,6 +107,7 @@ def write_report(
             "scale": args.scale,
             "machine": info,
             "seconds": dict(timings),
+            "verdicts": verdict_rows,
             "results": every,
         },
     )

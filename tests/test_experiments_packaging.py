@@ -22,6 +22,8 @@ DISTRIBUTIONS = {
     "skimage": "scikit-image",
     "sklearn": "scikit-learn",
     "tqdm": "tqdm",
+    "scipy": "scipy",  # statistics.py: Student's t intervals
+    "kornia": "kornia",  # shift.py: BlurPool2D
 }
 FIRST_PARTY = {"spectralcore", "spectralcore_torch", "spectralcore_experiments"}
 
