@@ -11,6 +11,7 @@ from typing import Any
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 from flax import nnx
 
 import spectralcore as sc
@@ -128,13 +129,15 @@ def call_key(func: str, rngs: object, stored: Any, collection: str) -> jax.Array
 
 
 def feature_map(func: str, x: object, rank: int | None) -> tuple[Any, int]:
-    """A real or complex floating JAX array, channels-last, and its number of spatial axes.
+    """A real or complex floating JAX (or NumPy) array, channels-last, and its number of spatial axes.
 
     With ``rank`` None the spatial axes are those between the first (batch) and the last (channels) axis, so the
     input needs at least 3 axes; with a rank the input is ``(*batch, *spatial, channels)``, any batch dims.
     """
+    if isinstance(x, np.ndarray):  # what jax.test_util and host pipelines pass; JAX ops take it too
+        x = jnp.asarray(x)
     if not isinstance(x, jax.Array):
-        raise v.type_error(func, "inputs", "a jax.Array", type(x).__name__)
+        raise v.type_error(func, "inputs", "a jax.Array (or a NumPy array)", type(x).__name__)
     if not jnp.issubdtype(x.dtype, jnp.inexact):
         raise v.type_error(func, "inputs", "a floating or complex array", f"dtype {x.dtype}")
     if rank is None:
