@@ -83,8 +83,8 @@ feature_group_count, use_bias, mask, dtype, param_dtype, precision, kernel_init,
     def _axes(self, ndim: int) -> tuple[int, ...]:
         return tuple(range(ndim - 2))  # the kernel axes: (*kernel_size, in / groups, out)
 
-    @property
-    def kernel(self) -> jax.Array:  # type: ignore[override]
+    @property  # type: ignore[override]  # a computed array where nnx.Conv stores a Param
+    def kernel(self) -> jax.Array:
         """The spatial kernel ``(*kernel_size, in_features / groups, out_features)``, from ``spectral_kernel``."""
         theta = self.spectral_kernel[...]
         return sc.spectral_to_spatial(theta, axes=self._axes(theta.ndim), norm=self.norm)
