@@ -8,6 +8,7 @@ transpose happens once, outside the timed region) and :meth:`FlaxBackend.view64`
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from typing import Any
 
@@ -23,10 +24,10 @@ class FlaxBackend(JaxBackend):
 
     def __init__(self, device: str = "cpu", threads: int = 0) -> None:
         try:
-            from flax import nnx
-            from flax import linen
+            from flax import linen, nnx
 
-            import spectralcore_flax
+            # By name: the adapter's import-sort section depends on the ruff config (first party or not).
+            spectralcore_flax = importlib.import_module("spectralcore_flax")
         except ImportError as exc:
             raise Skip(f"flax:{device}: flax or spectralcore_flax not importable ({exc})") from None
         super().__init__(device, threads)
