@@ -281,3 +281,26 @@ def test_bad_inputs_fail_at_the_call() -> None:
         scf.FrequencyDropout(0.5, deterministic=None)(x)
     with pytest.raises(ValueError, match=r"argument `inputs` expected a channels-last array \(\*batch, 3 spatial"):
         scf.SpectralPool((2, 2, 2))(jnp.ones((4, 4, 4)))
+
+
+def test_import_without_flax_says_how_to_install_it() -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    code = (
+        "import sys\n"
+        "sys.modules['flax'] = None  # makes `import flax...` fail as if it were not installed\n"
+        f"sys.path[:0] = [{str(root)!r}, {str(root / 'backends')!r}]\n"
+        "try:\n"
+        "    import spectralcore_flax\n"
+        "except ImportError as exc:\n"
+        "    print(exc)\n"
+        "else:\n"
+        "    raise SystemExit('imported without flax')\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert "spectralcore_flax needs Flax" in proc.stdout
+    assert "spectralcore[flax]" in proc.stdout
