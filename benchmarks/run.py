@@ -32,8 +32,10 @@ BACKENDS = {
     "torch": "backend_torch:TorchBackend",
     "jax": "backend_jax:JaxBackend",
     "tensorflow": "backend_tf:TensorflowBackend",
+    "flax": "backend_flax:FlaxBackend",
 }
-CPU, GPU = ("numpy:cpu", "torch:cpu", "jax:cpu", "tensorflow:cpu"), ("torch:cuda", "cupy:cuda", "jax:cuda")
+CPU = ("numpy:cpu", "torch:cpu", "jax:cpu", "tensorflow:cpu", "flax:cpu")
+GPU = ("torch:cuda", "cupy:cuda", "jax:cuda", "flax:cuda")
 CROSS = ("32", "64", "128", "256", "384", "512", "768", "1024")
 STEPS = ("SpectralPoolNet:32", "SpectralPoolNet:128", "DeepNet:32", "DeepNet:128")
 POOL = ("128x96x32x32:16", "128x192x16x16:8", "128x96x32x32:25", "16x64x224x224:112", "32x3x512x512:256")
