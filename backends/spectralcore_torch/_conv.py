@@ -554,7 +554,7 @@ class SpectralConv3d(_SpectralConvNd, nn.Conv3d):
     >>> import torch
     >>> from torch import nn
     >>> from spectralcore_torch import SpectralConv3d
-    >>> conv = nn.Conv3d(2, 3, (3, 2, 3), padding="same", dtype=torch.float64)
+    >>> conv = nn.Conv3d(2, 3, (3, 1, 3), padding="same", dtype=torch.float64)
     >>> x = torch.randn(1, 2, 6, 5, 7, dtype=torch.float64)
     >>> torch.allclose(SpectralConv3d.from_conv(conv)(x), conv(x))
     True
