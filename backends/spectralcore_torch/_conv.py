@@ -152,7 +152,7 @@ class _SpatialWeight(torch.Tensor):
         out = kwargs.get("out")
         if isinstance(out, _SpatialWeight):
             target, name = out, "out="
-        is_data = func is torch.Tensor.data.__get__ or func is torch.Tensor.data.__set__
+        is_data = func == torch.Tensor.data.__get__ or func == torch.Tensor.data.__set__
         if target is not None and (name in _METADATA_INPLACE or name in _INPLACE_DUNDERS or is_data):
             pass
         elif target is not None and not (name.endswith("_") and not name.startswith("__")) and name != "out=":
@@ -165,7 +165,7 @@ class _SpatialWeight(torch.Tensor):
 
     def _sc_write(self, func: Any, name: str, args: Any, kwargs: Any) -> Any:
         theta, mapping = self._sc_theta, self._sc_map
-        if func is torch.Tensor.data.__get__:
+        if func == torch.Tensor.data.__get__:
             with torch._C.DisableTorchFunctionSubclass():
                 data = func(*args, **kwargs)
             return _SpatialWeight._wrap(data, theta, mapping, self._sc_root)
@@ -177,7 +177,8 @@ class _SpatialWeight(torch.Tensor):
                 f"weight.{name}(): the weight of a spectral convolution is computed from its spectral coefficients "
                 "(`parametrizations.weight.original`); apply it to those instead"
             )
-        is_init = getattr(func, "__module__", "") == "torch.nn.init"
+        # nn.init writes under no_grad, and `.data = w` is allowed on any tensor.
+        is_init = getattr(func, "__module__", "") == "torch.nn.init" or func == torch.Tensor.data.__set__
         # As on a stock weight: no in-place write to a tensor that requires grad, except through .data/detach().
         with torch._C.DisableTorchFunctionSubclass():
             tracked = self.requires_grad
@@ -187,7 +188,7 @@ class _SpatialWeight(torch.Tensor):
                 "require grad; write under torch.no_grad() (it is then stored through right_inverse), or assign "
                 "`conv.weight = w`"
             )
-        if func is torch.Tensor.data.__set__:
+        if func == torch.Tensor.data.__set__:
             value = args[1]
             if tuple(value.shape) != tuple(self._sc_root.shape):
                 raise ValueError(
