@@ -8,8 +8,9 @@ The learned parameters are the ``prod(kernel_size)`` real spectral coefficients 
 from __future__ import annotations
 
 import numbers
+import operator
 import warnings
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import torch
 from torch import nn
@@ -29,6 +30,9 @@ __all__ = [
 ]
 
 _ORIGINAL = "parametrizations.weight.original"
+# The `.data` property of tensors, as __torch_function__ sees its accessors.
+_DATA_GET: Any = torch.Tensor.data.__get__  # type: ignore[attr-defined]
+_DATA_SET: Any = torch.Tensor.data.__set__  # type: ignore[attr-defined]
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -63,6 +67,10 @@ class SpectralWeight(nn.Module):
     >>> tuple(conv.parametrizations.weight.original.shape)  # kh * kw reals per filter
     (3, 2, 3, 3)
     """
+
+    ndim: int
+    norm: str
+    axes: tuple[int, ...]
 
     def __init__(self, ndim: int = 2, norm: str = "ortho") -> None:
         super().__init__()
@@ -152,7 +160,7 @@ class _SpatialWeight(torch.Tensor):
         out = kwargs.get("out")
         if isinstance(out, _SpatialWeight):
             target, name = out, "out="
-        is_data = func == torch.Tensor.data.__get__ or func == torch.Tensor.data.__set__
+        is_data = func in (_DATA_GET, _DATA_SET)
         if target is not None and (name in _METADATA_INPLACE or name in _INPLACE_DUNDERS or is_data):
             pass
         elif target is not None and not (name.endswith("_") and not name.startswith("__")) and name != "out=":
@@ -165,7 +173,7 @@ class _SpatialWeight(torch.Tensor):
 
     def _sc_write(self, func: Any, name: str, args: Any, kwargs: Any) -> Any:
         theta, mapping = self._sc_theta, self._sc_map
-        if func == torch.Tensor.data.__get__:
+        if func == _DATA_GET:
             with torch._C.DisableTorchFunctionSubclass():
                 data = func(*args, **kwargs)
             return _SpatialWeight._wrap(data, theta, mapping, self._sc_root)
@@ -178,7 +186,7 @@ class _SpatialWeight(torch.Tensor):
                 "(`parametrizations.weight.original`); apply it to those instead"
             )
         # nn.init writes under no_grad, and `.data = w` is allowed on any tensor.
-        is_init = getattr(func, "__module__", "") == "torch.nn.init" or func == torch.Tensor.data.__set__
+        is_init = getattr(func, "__module__", "") == "torch.nn.init" or func == _DATA_SET
         # As on a stock weight: no in-place write to a tensor that requires grad, except through .data/detach().
         with torch._C.DisableTorchFunctionSubclass():
             tracked = self.requires_grad
@@ -188,7 +196,7 @@ class _SpatialWeight(torch.Tensor):
                 "require grad; write under torch.no_grad() (it is then stored through right_inverse), or assign "
                 "`conv.weight = w`"
             )
-        if func == torch.Tensor.data.__set__:
+        if func == _DATA_SET:
             value = args[1]
             if tuple(value.shape) != tuple(self._sc_root.shape):
                 raise ValueError(
@@ -236,16 +244,24 @@ def _int_tuple(func: str, name: str, value: object, n: int, *, minimum: int = 1)
     expected = f"an int >= {minimum} or {_TUPLE_NAMES[n]} of them"
     if len(items) != n or any(isinstance(i, bool) or not isinstance(i, numbers.Integral) for i in items):
         raise TypeError(f"{func}: argument `{name}` expected {expected}, received {value!r}")
-    if any(int(i) < minimum for i in items):
+    ints = tuple(operator.index(i) for i in items)  # type: ignore[arg-type]
+    if any(i < minimum for i in ints):
         raise ValueError(f"{func}: argument `{name}` expected {expected}, received {value!r}")
-    return tuple(int(i) for i in items)
+    return ints
 
 
-class _SpectralConvNd:
+if TYPE_CHECKING:
+    _Base = nn.modules.conv._ConvNd
+else:
+    _Base = object
+
+
+class _SpectralConvNd(_Base):
     """What the spectral convolutions share; mixed in before the stock ``nn.ConvNd``."""
 
     _n: int
-    _stock: type[nn.Module]
+    _stock: Any
+    norm: str
 
     def __init__(
         self,
@@ -284,7 +300,7 @@ class _SpectralConvNd:
                 raise ValueError(f"{func}: argument `padding` 'same' expected stride 1, received stride={stride!r}")
         else:
             padding = _int_tuple(func, "padding", padding, n, minimum=0)
-        self._stock.__init__(  # type: ignore[misc]
+        self._stock.__init__(
             self,
             in_channels,
             out_channels,
@@ -299,59 +315,63 @@ class _SpectralConvNd:
             dtype=dtype,
         )
         self.norm = norm
-        parametrize.register_parametrization(self, "weight", SpectralWeight(n, norm))  # type: ignore[arg-type]
-        self._register_load_state_dict_pre_hook(_load_spatial_weight, with_module=True)  # type: ignore[attr-defined]
+        parametrize.register_parametrization(self, "weight", SpectralWeight(n, norm))
+        self._register_load_state_dict_pre_hook(_load_spatial_weight, with_module=True)
+
+    def _plist(self) -> Any:
+        """The ``ParametrizationList`` of ``weight``."""
+        return self._modules["parametrizations"]["weight"]  # type: ignore[index]
 
     def reset_parameters(self) -> None:
         """Draw the spatial kernel and bias exactly as the stock convolution does, and store the coefficients."""
         if self.__dict__.get("_sc_skip_reset"):  # from_conv: the values come from the source, no random numbers
             return
-        self._stock.reset_parameters(self)  # type: ignore[attr-defined]
+        self._stock.reset_parameters(self)
 
     @property
     def spectral_weight(self) -> torch.Tensor:
-        """The learned spectral coefficients ``(out, in / groups, *kernel_size)``: ``parametrizations.weight.original``."""
-        return self.parametrizations.weight.original  # type: ignore[attr-defined,no-any-return]
+        """The learned coefficients ``(out, in / groups, *kernel_size)``, i.e. ``parametrizations.weight.original``."""
+        return self._plist().original
 
     def __setattr__(self, name: str, value: Any) -> None:
         if name in ("weight", "spectral_weight") and "parametrizations" in self.__dict__.get("_modules", {}):
-            original = self.parametrizations.weight.original  # type: ignore[attr-defined]
+            original = self._plist().original
             if not isinstance(value, torch.Tensor) or tuple(value.shape) != tuple(original.shape):
                 got = tuple(value.shape) if isinstance(value, torch.Tensor) else type(value).__name__
-                raise ValueError(
-                    f"{type(self).__name__}: `{name}` expected a tensor of shape {tuple(original.shape)}, received {got}"
-                )
+                expected = tuple(original.shape)
+                func = type(self).__name__
+                raise ValueError(f"{func}: `{name}` expected a tensor of shape {expected}, received {got}")
             with torch.no_grad():
                 if name == "weight":  # through right_inverse, as parametrize does (also for an nn.Parameter)
-                    self.parametrizations.weight.right_inverse(value)  # type: ignore[attr-defined]
+                    self._plist().right_inverse(value)
                 else:
                     original.copy_(value)
             return
         super().__setattr__(name, value)
 
-    def forward(self, input: torch.Tensor) -> torch.Tensor:  # noqa: A002 (nn.ConvNd's name)
+    def forward(self, input: torch.Tensor) -> torch.Tensor:
         n, func = self._n, type(self).__name__
         if not isinstance(input, torch.Tensor) or input.ndim not in (n + 1, n + 2):
             got = tuple(input.shape) if isinstance(input, torch.Tensor) else type(input).__name__
             raise ValueError(f"{func}: argument `input` expected a {_LAYOUTS[n]} tensor, received {got}")
-        if input.shape[-n - 1] != self.in_channels:  # type: ignore[attr-defined]
+        if input.shape[-n - 1] != self.in_channels:
             raise ValueError(
-                f"{func}: argument `input` expected {self.in_channels} channels (dim {input.ndim - n - 1}), "  # type: ignore[attr-defined]
+                f"{func}: argument `input` expected {self.in_channels} channels (dim {input.ndim - n - 1}), "
                 f"received shape {tuple(input.shape)}"
             )
-        weight = self.weight  # type: ignore[attr-defined]
+        weight = self.weight
         if isinstance(weight, _SpatialWeight):  # the plain kernel for the convolution itself
             weight = weight.as_subclass(torch.Tensor)
-        return self._conv_forward(input, weight, self.bias)  # type: ignore[attr-defined,no-any-return]
+        return self._conv_forward(input, weight, self.bias)
 
     def _get_name(self) -> str:
         return type(self).__mro__[1].__name__ if type(self).__name__.startswith("Parametrized") else type(self).__name__
 
     def __repr__(self) -> str:
-        return f"{self._get_name()}({self.extra_repr()})"  # type: ignore[attr-defined]
+        return f"{self._get_name()}({self.extra_repr()})"
 
     def extra_repr(self) -> str:
-        s = self._stock.extra_repr(self)  # type: ignore[attr-defined]
+        s = self._stock.extra_repr(self)
         return s if self.norm == "ortho" else f"{s}, norm={self.norm}"
 
     @classmethod
@@ -394,8 +414,8 @@ class _SpectralConvNd:
         )
         del layer.__dict__["_sc_skip_reset"]
         with torch.no_grad():
-            layer.spectral_weight.copy_(layer.parametrizations.weight[0].right_inverse(weight))
-            if conv.bias is not None:
+            layer.spectral_weight.copy_(layer._plist()[0].right_inverse(weight))
+            if conv.bias is not None and layer.bias is not None:
                 layer.bias.copy_(conv.bias)
         _carry_over(conv, layer, weight.requires_grad)
         return layer
@@ -412,23 +432,23 @@ class _SpectralConvNd:
         theta = self.spectral_weight
         conv = torch.nn.utils.skip_init(
             self._stock,
-            self.in_channels,  # type: ignore[attr-defined]
-            self.out_channels,  # type: ignore[attr-defined]
-            self.kernel_size,  # type: ignore[attr-defined]
-            self.stride,  # type: ignore[attr-defined]
-            self.padding,  # type: ignore[attr-defined]
-            self.dilation,  # type: ignore[attr-defined]
-            self.groups,  # type: ignore[attr-defined]
-            self.bias is not None,  # type: ignore[attr-defined]
-            self.padding_mode,  # type: ignore[attr-defined]
+            self.in_channels,
+            self.out_channels,
+            self.kernel_size,
+            self.stride,
+            self.padding,
+            self.dilation,
+            self.groups,
+            self.bias is not None,
+            self.padding_mode,
             device=theta.device,
             dtype=theta.dtype,
         )
         with torch.no_grad():
-            conv.weight.copy_(self.parametrizations.weight[0].spatial(theta))  # type: ignore[attr-defined]
-            if self.bias is not None:  # type: ignore[attr-defined]
-                conv.bias.copy_(self.bias)  # type: ignore[attr-defined]
-        _carry_over(self, conv, theta.requires_grad)  # type: ignore[arg-type]
+            conv.weight.copy_(self._plist()[0].spatial(theta))
+            if self.bias is not None:
+                conv.bias.copy_(self.bias)
+        _carry_over(self, conv, theta.requires_grad)
         return conv
 
 
@@ -453,7 +473,7 @@ def _carry_over(source: nn.Module, target: nn.Module, weight_requires_grad: bool
         param.requires_grad_(weight_requires_grad if name in ("weight", _ORIGINAL) else True)
     bias = getattr(source, "bias", None)
     if bias is not None:
-        target.bias.requires_grad_(bias.requires_grad)  # type: ignore[union-attr]
+        target.bias.requires_grad_(bias.requires_grad)
 
 
 class SpectralConv2d(_SpectralConvNd, nn.Conv2d):
@@ -565,7 +585,11 @@ class SpectralConv3d(_SpectralConvNd, nn.Conv3d):
     _stock = nn.Conv3d
 
 
-_SPECTRAL: dict[type[nn.Module], Any] = {nn.Conv1d: SpectralConv1d, nn.Conv2d: SpectralConv2d, nn.Conv3d: SpectralConv3d}
+_SPECTRAL: dict[type[nn.Module], Any] = {
+    nn.Conv1d: SpectralConv1d,
+    nn.Conv2d: SpectralConv2d,
+    nn.Conv3d: SpectralConv3d,
+}
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -582,9 +606,9 @@ def _skip_reason(module: nn.Module) -> str | None:
     if stock is None:
         return None
     if parametrize.is_parametrized(module):
-        names = ", ".join(
-            sorted({type(p).__name__ for plist in module.parametrizations.values() for p in plist})  # type: ignore[union-attr,operator]
-        )
+        container: Any = module._modules["parametrizations"]
+        plists = container.values()
+        names = ", ".join(sorted({type(p).__name__ for plist in plists for p in plist}))
         return f"parametrized ({names}): converting would drop the parametrization"
     hooks = [h for h in module._forward_pre_hooks.values() if isinstance(h, (WeightNorm, SpectralNorm))]
     if hooks:
