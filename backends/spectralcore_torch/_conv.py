@@ -112,11 +112,16 @@ class SpectralWeight(nn.Module):
         return f"ndim={self.ndim}, norm={self.norm}"
 
 
+# torch.compiler.is_compiling is public from torch 2.3; older versions have the Dynamo one.
+_is_compiling: Any = getattr(torch.compiler, "is_compiling", None) or torch._dynamo.is_compiling
+
+
 def _eager(theta: torch.Tensor) -> bool:
+    """Whether ``theta`` is the stored coefficient itself, read in plain eager mode (not traced or compiled)."""
     return (
         type(theta) is nn.Parameter
         and theta.device.type != "meta"
-        and not torch.compiler.is_compiling()
+        and not _is_compiling()
         and not torch.jit.is_tracing()
         and not torch.jit.is_scripting()
     )
