@@ -535,6 +535,26 @@ def test_writes_that_cannot_work_raise() -> None:
     assert bool((layer.spectral_weight == 0).all())
 
 
+class _Twice(nn.Module):
+    def forward(self, w: Any) -> Any:
+        return 2 * w
+
+    def right_inverse(self, w: Any) -> Any:
+        return w / 2
+
+
+def test_stacked_parametrizations_and_cached_are_honoured() -> None:
+    layer = sct.SpectralConv2d(3, 4, 3, dtype=torch.float64)
+    x = _x((1, 3, 6, 6))
+    w = layer.weight.detach().clone()
+    with torch.nn.utils.parametrize.cached():
+        assert torch.equal(layer(x), torch.nn.functional.conv2d(x, w, layer.bias))
+    torch.nn.utils.parametrize.register_parametrization(layer, "weight", _Twice())
+    assert_close(layer(x), to_numpy(torch.nn.functional.conv2d(x, 2 * w, layer.bias)), **TOL64, xp=torch)
+    layer.weight = w  # through both right_inverses
+    assert_close(layer(x), to_numpy(torch.nn.functional.conv2d(x, w, layer.bias)), **TOL64, xp=torch)
+
+
 # ---------------------------------------------------------------------------------------------
 # spectralize: which convolutions, and what it refuses
 # ---------------------------------------------------------------------------------------------

@@ -364,9 +364,13 @@ class _SpectralConvNd(_Base):
                 f"{func}: argument `input` expected {self.in_channels} channels (dim {input.ndim - n - 1}), "
                 f"received shape {tuple(input.shape)}"
             )
-        weight = self.weight
-        if isinstance(weight, _SpatialWeight):  # the plain kernel for the convolution itself
-            weight = weight.as_subclass(torch.Tensor)
+        plist = self._plist()
+        if len(plist) == 1 and not parametrize._cache_enabled:
+            weight = plist[0].spatial(plist.original)  # the plain kernel, without the write-back wrapper
+        else:  # further parametrizations stacked on top, or inside parametrize.cached()
+            weight = self.weight
+            if isinstance(weight, _SpatialWeight):
+                weight = weight.as_subclass(torch.Tensor)
         return self._conv_forward(input, weight, self.bias)
 
     def _get_name(self) -> str:
