@@ -101,7 +101,8 @@ def test_spectral_equals_spatial_at_init(name: str, kernel_size: int) -> None:
 def test_spectral_nets_hold_spectral_convs(name: str, kernel_size: int) -> None:
     spatial = _build(name, kernel_size=kernel_size)
     spectral = _build(name, kernel_size=kernel_size, parameterization="spectral")
-    assert not any(isinstance(m, nn.Conv2d) for m in spectral.modules())
+    # SpectralConv2d is an nn.Conv2d subclass (a parametrized one): no stock nn.Conv2d is left
+    assert not any(isinstance(m, nn.Conv2d) and not isinstance(m, sct.SpectralConv2d) for m in spectral.modules())
     convs = _convs(spectral)
     assert len(convs) == len(_convs(spatial)) > 0
     assert all(isinstance(c, sct.SpectralConv2d) for c in convs)
@@ -118,7 +119,8 @@ def test_spectral_nets_hold_spectral_convs(name: str, kernel_size: int) -> None:
     linear = {n for n, m in spectral.named_modules() if isinstance(m, nn.Linear)}
     for pname, _ in spectral.named_parameters():
         owner, leaf = pname.rsplit(".", 1)
-        assert leaf in ("spectral_weight", "bias") or (owner in linear and leaf == "weight"), pname
+        spectral_coefficients = owner.endswith("parametrizations.weight") and leaf == "original"
+        assert spectral_coefficients or leaf == "bias" or (owner in linear and leaf == "weight"), pname
 
 
 # ---------------------------------------------------------------------------------------------

@@ -4,8 +4,9 @@ Thin ``torch.nn`` layers over :mod:`spectralcore`, which does all the Fourier wo
 
 * :class:`SpectralPool2d`: spectral pooling to a size or by a factor, with optional frequency dropout;
 * :class:`FrequencyDropout2d`: frequency dropout without resizing;
-* :class:`SpectralConv2d`: a drop-in ``nn.Conv2d`` whose parameters are the ``kh * kw`` real spectral coefficients
-  of each filter, with :func:`spectralize` / :func:`despectralize` to convert whole models;
+* :class:`SpectralConv2d` (and :class:`SpectralConv1d`, :class:`SpectralConv3d`): a stock ``nn.Conv2d`` whose
+  weight is the :class:`SpectralWeight` parametrization of ``kh * kw`` real spectral coefficients per filter, with
+  :func:`spectralize` / :func:`despectralize` to convert whole models;
 * the functional forms :func:`spectral_pool2d`, :func:`spectral_upsample2d`, :func:`frequency_dropout2d` and
   :func:`spectral_conv2d` (also in :mod:`spectralcore_torch.functional`).
 
@@ -33,14 +34,17 @@ except ImportError as _exc:  # pragma: no cover - exercised by tests/test_import
     ) from _exc
 
 from . import functional, models
-from ._conv import SpectralConv2d, despectralize, spectralize
+from ._conv import SpectralConv1d, SpectralConv2d, SpectralConv3d, SpectralWeight, despectralize, spectralize
 from ._pool import FrequencyDropout2d, SpectralPool2d
 from .functional import frequency_dropout2d, spectral_conv2d, spectral_pool2d, spectral_upsample2d
 
 __all__ = [
     "FrequencyDropout2d",
+    "SpectralConv1d",
     "SpectralConv2d",
+    "SpectralConv3d",
     "SpectralPool2d",
+    "SpectralWeight",
     "despectralize",
     "frequency_dropout2d",
     "functional",
