@@ -32,7 +32,7 @@ Reproduce the three results of Rippel, Snoek & Adams, "Spectral Representations 
 Networks" (NeurIPS 2015) on data available offline, and write a report folder (PNG figures, report.md, JSON).
 
 {chr(10).join(f"  {name:<12} {experiment.summary}" for name, experiment in EXPERIMENTS.items())}
-  all          all of them, then the report (default)
+  all          all of them but tune, then the report (default)
 
 Scales: "quick" (default) finishes in about 10 minutes on a 2-core CPU; "paper" uses the paper's widths and
 epochs and is meant for a GPU (--device cuda); "tiny" is a smoke run for the tests, about 30 s of CPU time
@@ -44,6 +44,8 @@ examples:
   {PROG}                                  # everything, quick scale, into results/report/
   {PROG} classify --scale paper --device cuda --cifar-dir ~/data/cifar-10-python.tar.gz
   {PROG} convergence --resume             # continue an interrupted run where it stopped
+  {PROG} tune --tune-workers 4            # hyper-parameter search; rerun to continue the study
+  optuna-dashboard --host 127.0.0.1 results/report/tune/study.journal   # watch it live (localhost only)
 """
 
 
@@ -134,7 +136,7 @@ def check(args: argparse.Namespace) -> list[str]:
     OptionError
         The first option found out of range (the message names it). Nothing has run or been written yet.
     """
-    names = list(EXPERIMENTS) if args.experiment == "all" else [args.experiment]
+    names = [n for n, e in EXPERIMENTS.items() if e.in_all] if args.experiment == "all" else [args.experiment]
     options.check_common(args)
     for name in names:
         EXPERIMENTS[name].settings(args)

@@ -20,6 +20,8 @@ from spectralcore_experiments import (
     convergence_report,
     information,
     information_report,
+    tuning,
+    tuning_report,
 )
 
 
@@ -46,6 +48,8 @@ class Experiment:
     markdown : callable
         ``markdown(result, report_dir) -> str``: the experiment's section of ``report.md`` (links relative to
         ``report_dir``).
+    in_all : bool
+        Whether ``all`` runs it (a search is run on purpose, not as part of the reproduction).
     """
 
     name: str
@@ -55,6 +59,7 @@ class Experiment:
     run: Callable[[argparse.Namespace, Path], dict[str, Any]]
     figures: Callable[[dict[str, Any], Path], dict[str, str]]
     markdown: Callable[[dict[str, Any], Path], str]
+    in_all: bool = True
 
     def result_file(self, out: Path) -> Path:
         """Where the result JSON of this experiment lives in the report folder ``out``."""
@@ -99,6 +104,16 @@ EXPERIMENTS: dict[str, Experiment] = {
             run=classification.run,
             figures=classification_report.figures,
             markdown=classification_report.markdown,
+        ),
+        Experiment(
+            name="tune",
+            summary="the paper's hyper-parameter search of the §5.1 net on Optuna (not part of all)",
+            add_arguments=tuning.add_arguments,
+            settings=tuning.settings,
+            run=tuning.run,
+            figures=tuning_report.figures,
+            markdown=tuning_report.markdown,
+            in_all=False,
         ),
     )
 }
