@@ -29,6 +29,7 @@ import socket
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -189,13 +190,14 @@ def mask_url(url: str) -> str:
     >>> mask_url("postgresql://alice@localhost/optuna")
     'postgresql://alice@localhost/optuna'
     """
-    return re.sub(r"(://[^:/@]*):[^@]*@", r"\1:***@", url)
+    # Greedy up to the last "@": a password with an unescaped "@" is masked whole (more, never less).
+    return re.sub(r"(://[^:/@]*):.*@", r"\1:***@", url)
 
 
 def _scrub(text: str, url: str) -> str:
     """``text`` (an error from a driver) with the URL and any password in it masked."""
     text = text.replace(url, mask_url(url))
-    match = re.search(r"://[^:/@]*:([^@]*)@", url)
+    match = re.search(r"://[^:/@]*:(.*)@", url)
     if match and match.group(1):
         text = text.replace(match.group(1), "***")
     return text
@@ -241,12 +243,14 @@ def open_storage(args: argparse.Namespace, heartbeat: int) -> Any:
             f"--storage: expected a database URL such as postgresql://user@host/db, got {mask_url(url)!r}"
         )
     try:
-        return optuna.storages.RDBStorage(
-            url,
-            engine_kwargs={"pool_pre_ping": True},
-            heartbeat_interval=heartbeat,
-            grace_period=2 * heartbeat,
-        )
+        with warnings.catch_warnings():  # the heartbeat is "experimental" in Optuna, and has been since 2.x
+            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+            return optuna.storages.RDBStorage(
+                _with_driver(url),
+                engine_kwargs={"pool_pre_ping": True},
+                heartbeat_interval=heartbeat,
+                grace_period=2 * heartbeat,
+            )
     except Exception as exc:  # any driver error: connection refused, bad credentials, missing driver
         first = _scrub(str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__, url)
         raise StorageError(
@@ -255,6 +259,24 @@ def open_storage(args: argparse.Namespace, heartbeat: int) -> Any:
             "create the database with `sudo -u postgres createdb optuna`, or run without --storage (and without "
             f"${STORAGE_ENV}) to keep the study in a journal file next to the results"
         ) from None
+
+
+def _with_driver(url: str) -> str:
+    """A plain ``postgresql://`` URL with the driver that is installed (SQLAlchemy 2.1 defaults to psycopg 3).
+
+    Examples
+    --------
+    >>> _with_driver("postgresql+psycopg2://u@h/db")
+    'postgresql+psycopg2://u@h/db'
+    """
+    import importlib.util
+
+    scheme, sep, rest = url.partition("://")
+    if scheme in ("postgresql", "postgres"):
+        for module, driver in (("psycopg", "psycopg"), ("psycopg2", "psycopg2")):
+            if importlib.util.find_spec(module) is not None:
+                return f"postgresql+{driver}{sep}{rest}"
+    return url
 
 
 def _damaged(path: Path, exc: Exception) -> str:
