@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from spectralcore_experiments import options, report
+from spectralcore_experiments import distributed, options, report
 from spectralcore_experiments.checkpoints import CheckpointError
 from spectralcore_experiments.datasets import DatasetError
 from spectralcore_experiments.options import OptionError
@@ -154,6 +154,8 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_INTERRUPTED
+    finally:
+        distributed.shutdown()
 
 
 def _main(argv: list[str] | None) -> int:
@@ -167,6 +169,11 @@ def _main(argv: list[str] | None) -> int:
         import torch
 
         torch.set_num_threads(args.threads)
+    try:
+        # Under torchrun: join the process group (a no-op in a plain run); rank 0 alone writes the report.
+        context = distributed.init_from_env(options.training_device(args.device))
+    except OptionError as exc:
+        return _error(None, exc)
     out: Path = args.out
     results: dict[str, Any] = {}
     timings: dict[str, float] = {}
@@ -180,6 +187,8 @@ def _main(argv: list[str] | None) -> int:
             return _error(name, exc)
         timings[name] = time.perf_counter() - start
         print(f"=== {name} done in {timings[name]:.1f} s", flush=True)
+    if not context.writes:
+        return 0
     # The report covers every experiment that has a result in the folder, so `... info` after a full run refreshes
     # one section and keeps the others.
     path = report.write_report(out, EXPERIMENTS, results, timings, args, argv=sys.argv[1:] if argv is None else argv)

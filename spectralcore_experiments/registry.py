@@ -18,6 +18,7 @@ from spectralcore_experiments import (
     classification_report,
     convergence,
     convergence_report,
+    distributed,
     information,
     information_report,
     tuning,
@@ -69,8 +70,9 @@ class Experiment:
         """Run into ``out/<name>/``, draw the figures there, and write ``<name>.json`` (atomically) last."""
         out_dir = Path(out) / self.name
         result = self.run(args, out_dir)
-        result["figures"] = self.figures(result, out_dir)
-        atomic.write_json(self.result_file(out), result)
+        if distributed.current().writes:  # under torchrun, rank 0 alone
+            result["figures"] = self.figures(result, out_dir)
+            atomic.write_json(self.result_file(out), result)
         return result
 
 
