@@ -245,3 +245,47 @@ def test_killed_worker_trial_is_failed_and_the_study_goes_on(postgres_url: str, 
     others = [t for n, t in trials.items() if n != victim]
     assert len(others) == 2
     assert all(t.state.name in ("COMPLETE", "PRUNED") for t in others)
+
+
+def test_killed_worker_process_loses_no_other_trial(tmp_path: Path) -> None:
+    """One of two worker processes on a journal study is killed mid-trial; the run finishes without it."""
+    require_fashion()
+    argv = tune_argv(tmp_path, "--tune-workers", "2", "--tune-trials", "3", "--tune-epochs", "30")
+    # Its own session, so that the finally below can end the CLI and both workers whatever happens.
+    process = subprocess.Popen(
+        [sys.executable, "-m", "spectralcore_experiments", *argv],
+        env=env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        start_new_session=True,
+    )
+    victim = None
+    try:
+        deadline = time.monotonic() + 180
+        while victim is None and time.monotonic() < deadline and process.poll() is None:
+            time.sleep(0.2)
+            if not (tmp_path / "tune" / "study.journal").exists():
+                continue
+            try:
+                study = journal_study(tmp_path, "spectralcore-fashion-mnist-tiny")
+            except KeyError:  # the study is not created yet
+                continue
+            running = study.get_trials(states=(optuna.trial.TrialState.RUNNING,))
+            victim = next((t for t in running if t.intermediate_values), None)
+        assert victim is not None, "no trial reached its first epoch"
+        os.kill(int(victim.user_attrs["worker"].rpartition(":")[2]), signal.SIGKILL)
+        _, stderr = process.communicate(timeout=300)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=30)
+    assert process.returncode == 0, stderr[-3000:]
+    assert "1 worker(s) exited with an error" in stderr
+    trials = journal_study(tmp_path, "spectralcore-fashion-mnist-tiny").get_trials()
+    assert sorted(t.number for t in trials) == list(range(len(trials)))
+    assert trials[victim.number].state == optuna.trial.TrialState.FAIL
+    counted = [t for t in trials if t.state.name in ("COMPLETE", "PRUNED")]
+    assert 3 <= len(counted) <= 4
+    assert {t.user_attrs["worker"] for t in counted} != {victim.user_attrs["worker"]}
