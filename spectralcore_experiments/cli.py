@@ -21,6 +21,7 @@ from spectralcore_experiments.checkpoints import CheckpointError
 from spectralcore_experiments.datasets import DatasetError
 from spectralcore_experiments.options import OptionError
 from spectralcore_experiments.registry import EXPERIMENTS
+from spectralcore_experiments.tuning import mask_url
 
 PROG = "python -m spectralcore_experiments"
 SCALES = ("tiny", "quick", "paper")
@@ -191,7 +192,9 @@ def _main(argv: list[str] | None) -> int:
         return 0
     # The report covers every experiment that has a result in the folder, so `... info` after a full run refreshes
     # one section and keeps the others.
-    path = report.write_report(out, EXPERIMENTS, results, timings, args, argv=sys.argv[1:] if argv is None else argv)
+    # The report quotes the command: a database password given with --storage must not reach it.
+    words = [mask_url(word) for word in (sys.argv[1:] if argv is None else argv)]
+    path = report.write_report(out, EXPERIMENTS, results, timings, args, argv=words)
     print(f"\nreport: {path}")
     print(f"figures and JSON: {os.fspath(out)}/")
     return 0

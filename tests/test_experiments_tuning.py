@@ -196,7 +196,8 @@ def rdb_study(url: str, name: str) -> Any:
 def test_two_workers_share_one_postgres_study(postgres_url: str, tmp_path: Path) -> None:
     require_fashion()
     argv = tune_argv(tmp_path, "--tune-workers", "2", "--tune-trials", "4", "--tune-epochs", "2")
-    result = run_cli([*argv, "--tune-study", "shared"], env(**{tuning.STORAGE_ENV: postgres_url}))
+    # On the command line (the least private place): the report quotes the command, masked.
+    result = run_cli([*argv, "--tune-study", "shared", "--storage", postgres_url], env())
     assert result.returncode == 0, result.stderr[-3000:]
     assert_each_trial_once(rdb_study(postgres_url, "shared"), wanted=4, workers=2)
     saved = json.loads((tmp_path / "tune" / "tune.json").read_text())
@@ -205,6 +206,7 @@ def test_two_workers_share_one_postgres_study(postgres_url: str, tmp_path: Path)
     # The password reaches neither the console nor any file (the workers get the URL through the environment).
     assert PASSWORD not in result.stdout + result.stderr
     assert not any(PASSWORD.encode() in path.read_bytes() for path in files_under(tmp_path))
+    assert tuning.mask_url(postgres_url) in (tmp_path / "report.md").read_text()
 
 
 def test_killed_worker_trial_is_failed_and_the_study_goes_on(postgres_url: str, tmp_path: Path) -> None:
