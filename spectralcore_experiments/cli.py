@@ -16,15 +16,17 @@ import time
 from pathlib import Path
 from typing import Any
 
-from spectralcore_experiments import options, report
+from spectralcore_experiments import distributed, options, report
 from spectralcore_experiments.checkpoints import CheckpointError
 from spectralcore_experiments.datasets import DatasetError
 from spectralcore_experiments.options import OptionError
 from spectralcore_experiments.registry import EXPERIMENTS
+from spectralcore_experiments.tuning import mask_url
 
 PROG = "python -m spectralcore_experiments"
-# What `all` runs: the paper's three experiments. The others (shift) run on their own, to keep quick in budget.
-IN_ALL = ("info", "convergence", "classify")
+# What `all` runs: the paper's three experiments (Experiment.in_all). shift and tune run on their own, to keep
+# quick within its budget.
+IN_ALL = tuple(name for name, experiment in EXPERIMENTS.items() if experiment.in_all)
 SCALES = ("tiny", "quick", "standard", "paper")
 # Wall time of `all` per scale (2-core CPU unless said). quick: measured 8.1 min for the earlier preset (1 seed,
 # 10 000 images); its classification runs now process about as many images in all (3 seeds x 4 configs x 5000),
@@ -86,6 +88,8 @@ examples:
   {PROG} --scale standard --out results/standard   # the 2-hour CPU run
   {PROG} classify --scale paper --device cuda --cifar-dir ~/data/cifar-10-python.tar.gz
   {PROG} convergence --resume             # continue an interrupted run where it stopped
+  {PROG} tune --tune-workers 4            # hyper-parameter search; rerun to continue the study
+  optuna-dashboard --host 127.0.0.1 results/report/tune/study.journal   # watch it live (localhost only)
 """
 
 
@@ -181,7 +185,7 @@ def check(args: argparse.Namespace) -> list[str]:
     OptionError
         The first option found out of range (the message names it). Nothing has run or been written yet.
     """
-    names = [name for name in EXPERIMENTS if name in IN_ALL] if args.experiment == "all" else [args.experiment]
+    names = list(IN_ALL) if args.experiment == "all" else [args.experiment]
     options.check_common(args)
     for name in names:
         EXPERIMENTS[name].settings(args)
@@ -199,6 +203,8 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_INTERRUPTED
+    finally:
+        distributed.shutdown()
 
 
 def _main(argv: list[str] | None) -> int:
@@ -212,6 +218,11 @@ def _main(argv: list[str] | None) -> int:
         import torch
 
         torch.set_num_threads(args.threads)
+    try:
+        # Under torchrun: join the process group (a no-op in a plain run); rank 0 alone writes the report.
+        context = distributed.init_from_env(options.training_device(args.device))
+    except OptionError as exc:
+        return _error(None, exc)
     out: Path = args.out
     results: dict[str, Any] = {}
     timings: dict[str, float] = {}
@@ -225,9 +236,13 @@ def _main(argv: list[str] | None) -> int:
             return _error(name, exc)
         timings[name] = time.perf_counter() - start
         print(f"=== {name} done in {timings[name]:.1f} s", flush=True)
+    if not context.writes:
+        return 0
     # The report covers every experiment that has a result in the folder, so `... info` after a full run refreshes
     # one section and keeps the others.
-    path = report.write_report(out, EXPERIMENTS, results, timings, args, argv=sys.argv[1:] if argv is None else argv)
+    # The report quotes the command: a database password given with --storage must not reach it.
+    words = [mask_url(word) for word in (sys.argv[1:] if argv is None else argv)]
+    path = report.write_report(out, EXPERIMENTS, results, timings, args, argv=words)
     print(f"\nreport: {path}")
     print(f"figures and JSON: {os.fspath(out)}/")
     return 0

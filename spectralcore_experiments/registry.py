@@ -18,10 +18,13 @@ from spectralcore_experiments import (
     classification_report,
     convergence,
     convergence_report,
+    distributed,
     information,
     information_report,
     shift,
     shift_report,
+    tuning,
+    tuning_report,
 )
 
 
@@ -48,6 +51,8 @@ class Experiment:
     markdown : callable
         ``markdown(result, report_dir) -> str``: the experiment's section of ``report.md`` (links relative to
         ``report_dir``).
+    in_all : bool
+        Whether ``all`` runs it (a search is run on purpose, not as part of the reproduction).
     """
 
     name: str
@@ -57,6 +62,7 @@ class Experiment:
     run: Callable[[argparse.Namespace, Path], dict[str, Any]]
     figures: Callable[[dict[str, Any], Path], dict[str, str]]
     markdown: Callable[[dict[str, Any], Path], str]
+    in_all: bool = True
 
     def result_file(self, out: Path) -> Path:
         """Where the result JSON of this experiment lives in the report folder ``out``."""
@@ -66,8 +72,9 @@ class Experiment:
         """Run into ``out/<name>/``, draw the figures there, and write ``<name>.json`` (atomically) last."""
         out_dir = Path(out) / self.name
         result = self.run(args, out_dir)
-        result["figures"] = self.figures(result, out_dir)
-        atomic.write_json(self.result_file(out), result)
+        if distributed.current().writes:  # under torchrun, rank 0 alone
+            result["figures"] = self.figures(result, out_dir)
+            atomic.write_json(self.result_file(out), result)
         return result
 
 
@@ -104,12 +111,23 @@ EXPERIMENTS: dict[str, Experiment] = {
         ),
         Experiment(
             name="shift",
-            summary="shift consistency of spectral, cosine, max, average and blur pooling (separate: not in all)",
+            summary="shift consistency of spectral, cosine, max, average and blur pooling (not part of all)",
             add_arguments=shift.add_arguments,
             settings=shift.settings,
             run=shift.run,
             figures=shift_report.figures,
             markdown=shift_report.markdown,
+            in_all=False,
+        ),
+        Experiment(
+            name="tune",
+            summary="the paper's hyper-parameter search of the §5.1 net on Optuna (not part of all)",
+            add_arguments=tuning.add_arguments,
+            settings=tuning.settings,
+            run=tuning.run,
+            figures=tuning_report.figures,
+            markdown=tuning_report.markdown,
+            in_all=False,
         ),
     )
 }

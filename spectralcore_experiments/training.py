@@ -21,7 +21,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from spectralcore_experiments import checkpoints
+from spectralcore_experiments import checkpoints, distributed
 
 # Batches between two reads of the running loss (each read waits for a GPU to finish its queue).
 SYNC_EVERY = 25
@@ -113,9 +113,13 @@ class History:
         return [row[name] for row in self.rows]
 
 
-def epoch_seed(seed: int, epoch: int, stream: int) -> int:
-    """A 63-bit seed for one random stream of one epoch, independent across (seed, epoch, stream)."""
-    return int(np.random.SeedSequence([seed, epoch, stream]).generate_state(1, dtype=np.uint64)[0] >> 1)
+def epoch_seed(seed: int, epoch: int, stream: int, rank: int = 0) -> int:
+    """A 63-bit seed for one random stream of one epoch, independent across (seed, epoch, stream, rank).
+
+    Rank 0 (and a one-process run) draws what it always drew; under ``torchrun`` every other rank its own stream.
+    """
+    words = [seed, epoch, stream] + ([rank] if rank else [])
+    return int(np.random.SeedSequence(words).generate_state(1, dtype=np.uint64)[0] >> 1)
 
 
 def _augment(x: torch.Tensor, config: TrainConfig, generator: torch.Generator) -> torch.Tensor:
@@ -232,6 +236,11 @@ def train(
         The training loss stopped being finite (the epoch's checkpoint is not written).
     """
     extra = dict(extra or {})
+    # Under torchrun: every rank trains on its shard of each global batch; only rank 0 writes (see distributed).
+    context = distributed.current()
+    distributed.check_batch(config.batch_size, context)
+    rank = context.rank
+    net = distributed.wrap(model)
     files = checkpoints.RunFiles(run_dir)
     files.dir.mkdir(parents=True, exist_ok=True)
     optimizer = make_optimizer(model, config)
@@ -249,9 +258,9 @@ def train(
             group["lr"] = lr
         # Every random stream of the epoch restarts from (seed, epoch): see the module docstring.
         order = torch.from_numpy(np.random.default_rng(epoch_seed(config.seed, epoch, 0)).permutation(len(train_set)))
-        augment_generator = torch.Generator().manual_seed(epoch_seed(config.seed, epoch, 1))
-        torch.manual_seed(epoch_seed(config.seed, epoch, 2))
-        _seed_model_generators(model, epoch_seed(config.seed, epoch, 3))
+        augment_generator = torch.Generator().manual_seed(epoch_seed(config.seed, epoch, 1, rank))
+        torch.manual_seed(epoch_seed(config.seed, epoch, 2, rank))
+        _seed_model_generators(model, epoch_seed(config.seed, epoch, 3, rank))
         model.train()
         # Running sums stay on the device: reading them (a host sync on a GPU) happens only every
         # SYNC_EVERY batches, for the bar and the finite check, and once at the end of the epoch. float64 keeps them
@@ -259,25 +268,37 @@ def train(
         running_loss = torch.zeros((), dtype=torch.float64, device=device)
         running_wrong = torch.zeros((), dtype=torch.int64, device=device)
         seen = 0
-        bar = _progress_bar(len(train_set), f"{description} ep {epoch + 1}/{config.epochs}", enabled=progress)
-        for step, index in enumerate(_batches(len(train_set), config.batch_size, order.to(device))):
+        local_seen = 0
+        bar = _progress_bar(
+            len(train_set), f"{description} ep {epoch + 1}/{config.epochs}", enabled=progress and context.writes
+        )
+        for step, batch_index in enumerate(_batches(len(train_set), config.batch_size, order.to(device))):
+            index = distributed.shard(batch_index, context)
             x = train_set.images[index]
             y = train_set.labels[index]
             if config.augment:
                 x = _augment(x, config, augment_generator)
-            logits = model(x)
-            loss = loss_fn(logits, y)
+            logits = net(x)
+            batch = int(y.shape[0])
+            global_batch = int(batch_index.shape[0])
+            if context.active:
+                # DDP averages the ranks' gradients: scaled so, the average is the global batch's mean gradient.
+                loss_sum = nn.functional.cross_entropy(logits, y, reduction="sum")
+                loss = loss_sum * (context.world_size / global_batch)
+                running_loss += loss_sum.detach().double()
+            else:
+                loss = loss_fn(logits, y)
+                running_loss += loss.detach().double() * batch
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
-            batch = int(y.shape[0])
-            running_loss += loss.detach().double() * batch
             running_wrong += (logits.detach().argmax(dim=1) != y).sum()
-            seen += batch
+            seen += global_batch
+            local_seen += batch
             if bar is not None:
-                bar.update(batch)
+                bar.update(global_batch)
             if (step + 1) % SYNC_EVERY == 0 or seen == len(train_set):
-                mean_loss = float(running_loss) / seen
+                mean_loss = float(running_loss) / max(local_seen, 1)
                 if not math.isfinite(mean_loss):
                     raise FloatingPointError(
                         f"[{description}] the training loss became {mean_loss} in epoch {epoch + 1}: lower the "
@@ -287,6 +308,7 @@ def train(
                     bar.set_postfix(loss=f"{mean_loss:.3f}", err=f"{int(running_wrong) / seen:.3f}", refresh=False)
         if bar is not None:
             bar.close()
+        running_loss, running_wrong = distributed.all_sum(running_loss, running_wrong)
         if config.train_eval_size > 0:
             train_loss, train_error = evaluate(model, train_set, limit=config.train_eval_size)
         else:
@@ -303,14 +325,16 @@ def train(
         }
         history.rows.append(row)
         # Metrics first, then the checkpoint: a run killed in between redoes one epoch and rewrites the same rows.
-        checkpoints.write_metrics(files, history.rows, config, extra)
-        checkpoints.save(files, model, optimizer, history.rows, config, extra)
+        if context.writes:
+            checkpoints.write_metrics(files, history.rows, config, extra)
+            checkpoints.save(files, model, optimizer, history.rows, config, extra)
         # One line per epoch that stays on screen (the bar of the epoch, if any, is gone by now).
-        print(
-            f"[{description}] epoch {epoch + 1}/{config.epochs}: train loss {train_loss:.4f} "
-            f"err {train_error:.4f} | test loss {test_loss:.4f} err {test_error:.4f} | {row['seconds']:.1f} s",
-            flush=True,
-        )
+        if context.writes:
+            print(
+                f"[{description}] epoch {epoch + 1}/{config.epochs}: train loss {train_loss:.4f} "
+                f"err {train_error:.4f} | test loss {test_loss:.4f} err {test_error:.4f} | {row['seconds']:.1f} s",
+                flush=True,
+            )
         if on_epoch is not None:
             on_epoch(epoch + 1, row)
     return history

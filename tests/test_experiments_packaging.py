@@ -24,6 +24,7 @@ DISTRIBUTIONS = {
     "tqdm": "tqdm",
     "scipy": "scipy",  # statistics.py: Student's t intervals
     "kornia": "kornia",  # shift.py: BlurPool2D
+    "optuna": "optuna",  # tuning.py: the hyper-parameter search
 }
 FIRST_PARTY = {"spectralcore", "spectralcore_torch", "spectralcore_experiments"}
 
