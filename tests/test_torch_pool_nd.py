@@ -304,3 +304,20 @@ def test_repr_names_non_default_options() -> None:
     assert repr(sct.SpectralPool3d(2, boundary="symmetric")) == "SpectralPool3d(size=(2, 2, 2), boundary='symmetric')"
     drop = sct.FrequencyDropout1d(bounds=(1, 3), per_sample=True, boundary="symmetric")
     assert repr(drop) == "FrequencyDropout1d(bounds=(1, 3), per_sample=True, boundary='symmetric')"
+
+
+def test_band_index_rules_equal_keep_from_uniform() -> None:
+    """The fast path's two index rules (host float, device tensor) are the core's rule, edge values included."""
+    pool_module = importlib.import_module("spectralcore_torch._pool")
+    below_one = np.nextafter(np.float32(1), np.float32(0))
+    edges = [0.0, below_one, np.float32(0.5), np.nextafter(np.float32(0.5), np.float32(0))]
+    values = np.concatenate([np.asarray(edges, np.float32), np.random.default_rng(0).random(500, np.float32)])
+    for width in [1, 2, 3, 7, 16, 27, 40, 113]:
+        near = np.float32(np.arange(1, width) / width)  # products that land on (or next to) an integer
+        cases = np.concatenate([values, near, np.nextafter(near, np.float32(0)), np.nextafter(near, np.float32(1))])
+        u = torch.asarray(cases)
+        expected = to_numpy(sc.keep_from_uniform(u, 5, 4 + width)) - 5
+        host = [min(pool_module.host_index(float(a), width), width - 1) for a in cases]
+        assert host == expected.tolist()
+        device = to_numpy(torch.clamp_max((u * width).long(), width - 1))
+        assert device.tolist() == expected.tolist()

@@ -8,6 +8,8 @@ cached per (shape, dtype, device) in a small dict on the module, which is not pa
 
 from __future__ import annotations
 
+import math
+import struct
 from typing import Any
 
 import torch
@@ -28,6 +30,10 @@ __all__ = [
 
 _CACHE_SIZE = 16  # distinct (shape, dtype, device) per module before the cache starts afresh
 _MEMORY_FORMATS = {4: torch.channels_last, 5: torch.channels_last_3d}
+# The fused band tables of the 2-D dropout fast path: float dtypes with native GEMMs, and at most the core's own
+# size for such a table (an (m, m, n) table of 2**21 elements per axis, 8 MiB in float32).
+_BAND_DTYPES = (torch.float32, torch.float64)
+_BAND_TABLE_MAX_ELEMENTS = 1 << 21
 
 
 @torch.compiler.assume_constant_result
@@ -61,13 +67,97 @@ def keep_layout(x: torch.Tensor, out: torch.Tensor) -> torch.Tensor:
     return out.contiguous(memory_format=memory_format)
 
 
+class _BandTables:
+    """2-D pooling fused with a random band, as two gathers and two products per call (the eager fast path).
+
+    Per axis, the slices ``low - 1 .. high - 1`` of :func:`spectralcore.pool_dropout_table` (slice ``k - 1`` is
+    ``lowpass_matrix(m, k) @ pool_matrix(n, m)``), so that a draw indexes them directly: index ``j`` is
+    ``keep = low + j`` with ``j = floor(u * width)``, :func:`spectralcore.keep_from_uniform`'s rule for ``u`` in
+    ``[0, 1)``. Its one exception, a float32 product ``u * width`` rounded up to ``width``, maps to ``high``: the
+    table repeats its last slice at index ``width`` for it, which saves a clamp per call. The rows table is
+    ``(width + 1, m, n)`` (``A @ x``); the columns table holds the transposed slices (``x @ A^T``), so that every
+    operand is contiguous.
+    """
+
+    __slots__ = (
+        "cols",
+        "cols_list",
+        "rows",
+        "rows_list",
+        "same",
+        "shape_cols",
+        "shape_rows",
+        "width_cols",
+        "width_rows",
+    )
+
+    def __init__(self, plan: sc.SpectralPoolPlan, ranges: tuple[tuple[int, int], ...], x: torch.Tensor) -> None:
+        tables = []
+        for n, m, (low, high) in zip(plan.lengths, plan.sizes, ranges, strict=True):
+            options = {"norm": plan.norm, "nyquist": plan.nyquist, "boundary": plan.boundary}
+            table = sc.pool_dropout_table(n, m, **options, xp=torch, dtype=x.dtype, device=x.device)
+            tables.append(torch.cat([table[low - 1 : high], table[high - 1 : high]]))
+        self.rows = tables[0].contiguous()
+        self.cols = tables[1].transpose(1, 2).contiguous()
+        self.shape_rows, self.shape_cols = tuple(self.rows.shape[1:]), tuple(self.cols.shape[1:])
+        # The same slices as separate tensors, for the CPU path: a list lookup instead of a tensor index per call.
+        self.rows_list = [t.clone() for t in self.rows.unbind(0)]
+        self.cols_list = [t.clone() for t in self.cols.unbind(0)]
+        self.width_rows, self.width_cols = ranges[0][1] - ranges[0][0] + 1, ranges[1][1] - ranges[1][0] + 1
+        self.same = self.width_rows == self.width_cols  # the same u gives the same index on both axes
+
+    @staticmethod
+    def fits(plan: sc.SpectralPoolPlan, x: torch.Tensor) -> bool:
+        if len(plan.axes) != 2 or plan.method != "matmul" or x.dtype not in _BAND_DTYPES:
+            return False
+        return all((m + 1) * m * n <= _BAND_TABLE_MAX_ELEMENTS for n, m in zip(plan.lengths, plan.sizes, strict=True))
+
+    def __call__(self, x: torch.Tensor, u: torch.Tensor, per_sample: bool) -> torch.Tensor:
+        if not per_sample and u.device.type == "cpu":
+            # On the CPU reading u back costs no sync, and Python-int indices are views: no gather kernels.
+            value = u.item()
+            rows = host_index(value, self.width_rows)
+            cols = rows if self.same else host_index(value, self.width_cols)
+            return self.rows_list[rows] @ x @ self.cols_list[cols]
+        # Truncation is floor here (u >= 0). The index has one element per draw (never 0-d, which PyTorch would
+        # read back to the host), so the gather stays on the device.
+        rows_t = (u * self.width_rows).long()
+        cols_t = rows_t if self.same else (u * self.width_cols).long()
+        if not per_sample:
+            a = torch.index_select(self.rows, 0, rows_t).view(self.shape_rows)
+            b = torch.index_select(self.cols, 0, cols_t).view(self.shape_cols)
+            return a @ x @ b
+        return self.rows[rows_t] @ x @ self.cols[cols_t]
+
+
+def host_index(u: float, width: int) -> int:
+    """``floor(u * width)`` with the float32 product of the device rule, for a float32 ``u`` read back as a float.
+
+    ``u`` has 24 significant bits and ``width < 2**24``, so the double product is exact; packing it as float32
+    rounds it as the float32 multiplication does (to nearest, ties to even).
+    """
+    return math.floor(struct.unpack("f", struct.pack("f", u * width))[0])
+
+
 class _Resolved:
     """What one (shape, dtype, device) resolves to: the plan, and the keep range per axis when dropout is on."""
 
-    __slots__ = ("plan", "ranges", "sample_shape")
+    __slots__ = ("bands", "plan", "ranges", "sample_shape")
 
-    def __init__(self, plan: sc.SpectralPoolPlan, ranges: tuple[tuple[int, int], ...] | None, shape: Any) -> None:
-        self.plan, self.ranges, self.sample_shape = plan, ranges, shape
+    def __init__(self, plan: sc.SpectralPoolPlan, ranges: tuple[tuple[int, int], ...] | None, x: torch.Tensor) -> None:
+        self.plan, self.ranges = plan, ranges
+        self.sample_shape = (*x.shape[: -len(plan.axes) - 1], 1)
+        self.bands = _BandTables(plan, ranges, x) if ranges is not None and _BandTables.fits(plan, x) else None
+
+    def dropout(self, module: _PlannedModule, x: torch.Tensor, per_sample: bool) -> torch.Tensor:
+        """The plan with a random band: the fused tables where they apply, else the plan with drawn keeps."""
+        assert self.ranges is not None
+        bands = self.bands
+        if bands is not None:
+            u = module._draw(x, self.sample_shape if per_sample else (1,))
+            return bands(x, u, per_sample)
+        u = module._draw(x, self.sample_shape if per_sample else ())
+        return self.plan.run(x, keeps_from_uniform(u, self.ranges))
 
 
 class _PlannedModule(nn.Module):
@@ -94,13 +184,13 @@ class _PlannedModule(nn.Module):
         state["_plans"] = {}  # plans hold namespaces and device matrices: rebuilt on the first call
         return state
 
-    def _draw(self, func: str, x: torch.Tensor, shape: tuple[int, ...], per_sample: bool) -> torch.Tensor:
-        """One ``u ~ U[0, 1)`` per call (shape ``()``), or per sample (shared by its channels); always float32,
-        so that a seed gives the same band whatever ``x``'s dtype."""
+    def _draw(self, x: torch.Tensor, shape: tuple[int, ...]) -> torch.Tensor:
+        """``u ~ U[0, 1)`` of ``shape``: one per call (``()``, or ``(1,)``: the same draw), or one per sample
+        (shared by its channels). Always float32, so that a seed gives the same band whatever ``x``'s dtype."""
         generator = self._generator
         if generator is not None and generator.device.type != x.device.type:
-            ck.generator_device(func, generator, x)
-        return torch.rand(shape if per_sample else (), generator=generator, device=x.device, dtype=torch.float32)
+            ck.generator_device(type(self).__name__, generator, x)
+        return torch.rand(shape, generator=generator, device=x.device, dtype=torch.float32)
 
     def _resolve(self, x: torch.Tensor) -> _Resolved:
         key = (x.shape, x.dtype, x.device)
@@ -170,7 +260,7 @@ class _SpectralPoolNd(_PlannedModule):
             dtype=x.dtype,
             device=x.device,
         )
-        return _Resolved(plan, ranges, (*x.shape[: -self.rank - 1], 1))
+        return _Resolved(plan, ranges, x)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         drop = self.training and self._dropout is not None
@@ -179,9 +269,7 @@ class _SpectralPoolNd(_PlannedModule):
         resolved = self._resolve(x)
         if not drop:
             return keep_layout(x, resolved.plan.run(x, None))
-        assert resolved.ranges is not None
-        u = self._draw(type(self).__name__, x, resolved.sample_shape, self.dropout_per_sample)
-        return keep_layout(x, resolved.plan.run(x, keeps_from_uniform(u, resolved.ranges)))
+        return keep_layout(x, resolved.dropout(self, x, self.dropout_per_sample))
 
     def _traced(self, x: torch.Tensor, drop: bool) -> torch.Tensor:
         """The same call while torch.compile traces: no cache (a traced plan must not outlive its trace)."""
@@ -194,7 +282,7 @@ class _SpectralPoolNd(_PlannedModule):
             return sc.spectral_pool(x, out, **options)
         assert self._dropout is not None
         ranges = ck.keep_ranges_nd(func, self._dropout, out, "dropout_bounds")
-        u = self._draw(func, x, (*x.shape[: -self.rank - 1], 1), self.dropout_per_sample)
+        u = self._draw(x, (*x.shape[: -self.rank - 1], 1) if self.dropout_per_sample else ())
         return sc.spectral_pool(x, out, keep=keeps_from_uniform(u, ranges), check_keep=False, **options)
 
     def extra_repr(self) -> str:
@@ -248,7 +336,7 @@ class _FrequencyDropoutNd(_PlannedModule):
             dtype=x.dtype,
             device=x.device,
         )
-        return _Resolved(plan, ranges, (*x.shape[: -self.rank - 1], 1))
+        return _Resolved(plan, ranges, x)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         func = type(self).__name__
@@ -258,7 +346,7 @@ class _FrequencyDropoutNd(_PlannedModule):
             ranges = ck.keep_ranges_nd(func, self._dropout, lengths, "bounds")  # in eval mode too
             if not self.training:
                 return x
-            u = self._draw(func, x, (*x.shape[: -self.rank - 1], 1), self.per_sample)
+            u = self._draw(x, (*x.shape[: -self.rank - 1], 1) if self.per_sample else ())
             options: dict[str, Any] = {"nyquist": self.nyquist, "boundary": self.boundary, "method": self.method}
             keeps = keeps_from_uniform(u, ranges)
             out = sc.spectral_pool(x, lengths, keep=keeps, check_keep=False, axes=self._axes(), **options)
@@ -266,9 +354,7 @@ class _FrequencyDropoutNd(_PlannedModule):
         resolved = self._resolve(x)  # checks the input and the bounds against it, in eval mode too
         if not self.training:
             return x
-        assert resolved.ranges is not None
-        u = self._draw(func, x, resolved.sample_shape, self.per_sample)
-        return keep_layout(x, resolved.plan.run(x, keeps_from_uniform(u, resolved.ranges)))
+        return keep_layout(x, resolved.dropout(self, x, self.per_sample))
 
     def extra_repr(self) -> str:
         parts = [f"{self._dropout[0]}={self._dropout[1]}"]
