@@ -34,7 +34,9 @@ __all__ = [
 # ---------------------------------------------------------------------------------------------------------------
 # One rank-generic implementation of each; the public functions fix the rank.
 # ---------------------------------------------------------------------------------------------------------------
-def _pool(func: str, rank: int, x: Any, size: Any, scale: Any, norm: Any, nyquist: Any, method: Any, boundary: Any):
+def _pool(
+    func: str, rank: int, x: Any, size: Any, scale: Any, norm: Any, nyquist: Any, method: Any, boundary: Any
+) -> torch.Tensor:
     ck.signal_map(func, x, rank)
     sizes, scales = ck.sizes_or_scales(func, size, scale, rank)
     out = pooled_sizes(func, tuple(x.shape[-rank:]), sizes, scales)
