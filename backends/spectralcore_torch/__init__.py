@@ -2,13 +2,16 @@
 
 Thin ``torch.nn`` layers over :mod:`spectralcore`, which does all the Fourier work on torch tensors directly:
 
-* :class:`SpectralPool2d`: spectral pooling to a size or by a factor, with optional frequency dropout;
-* :class:`FrequencyDropout2d`: frequency dropout without resizing;
+* :class:`SpectralPool2d` (and :class:`SpectralPool1d`, :class:`SpectralPool3d`): spectral pooling to a size or by
+  a factor, with optional frequency dropout, in the DFT or the cosine (``boundary="symmetric"``) basis, on real or
+  complex input;
+* :class:`FrequencyDropout2d` (and :class:`FrequencyDropout1d`, :class:`FrequencyDropout3d`): frequency dropout
+  without resizing;
 * :class:`SpectralConv2d` (and :class:`SpectralConv1d`, :class:`SpectralConv3d`): a stock ``nn.Conv2d`` whose
   weight is the :class:`SpectralWeight` parametrization of ``kh * kw`` real spectral coefficients per filter, with
   :func:`spectralize` / :func:`despectralize` to convert whole models;
-* the functional forms :func:`spectral_pool2d`, :func:`spectral_upsample2d`, :func:`frequency_dropout2d` and
-  :func:`spectral_conv2d` (also in :mod:`spectralcore_torch.functional`).
+* the functional forms :func:`spectral_pool2d`, :func:`spectral_upsample2d`, :func:`frequency_dropout2d` (each
+  also ``1d`` and ``3d``) and :func:`spectral_conv2d` (also in :mod:`spectralcore_torch.functional`).
 
 Layout is channels-first: ``(N, C, H, W)``, unbatched ``(C, H, W)``, or more leading dims for the pooling layers.
 
@@ -35,22 +38,50 @@ except ImportError as _exc:  # pragma: no cover - exercised by tests/test_import
 
 from . import functional, models
 from ._conv import SpectralConv1d, SpectralConv2d, SpectralConv3d, SpectralWeight, despectralize, spectralize
-from ._pool import FrequencyDropout2d, SpectralPool2d
-from .functional import frequency_dropout2d, spectral_conv2d, spectral_pool2d, spectral_upsample2d
+from ._pool import (
+    FrequencyDropout1d,
+    FrequencyDropout2d,
+    FrequencyDropout3d,
+    SpectralPool1d,
+    SpectralPool2d,
+    SpectralPool3d,
+)
+from .functional import (
+    frequency_dropout1d,
+    frequency_dropout2d,
+    frequency_dropout3d,
+    spectral_conv2d,
+    spectral_pool1d,
+    spectral_pool2d,
+    spectral_pool3d,
+    spectral_upsample1d,
+    spectral_upsample2d,
+    spectral_upsample3d,
+)
 
 __all__ = [
+    "FrequencyDropout1d",
     "FrequencyDropout2d",
+    "FrequencyDropout3d",
     "SpectralConv1d",
     "SpectralConv2d",
     "SpectralConv3d",
+    "SpectralPool1d",
     "SpectralPool2d",
+    "SpectralPool3d",
     "SpectralWeight",
     "despectralize",
+    "frequency_dropout1d",
     "frequency_dropout2d",
+    "frequency_dropout3d",
     "functional",
     "models",
     "spectral_conv2d",
+    "spectral_pool1d",
     "spectral_pool2d",
+    "spectral_pool3d",
+    "spectral_upsample1d",
     "spectral_upsample2d",
+    "spectral_upsample3d",
     "spectralize",
 ]

@@ -15,8 +15,10 @@ from typing import Any
 import torch
 
 import spectralcore as sc
+from spectralcore import _validation as v
 
 POOL_NORMS = ("amplitude", "ortho")
+BOUNDARIES = v.BOUNDARIES
 FILTER_NORMS = ("ortho", "backward", "forward")
 NYQUIST_RULES = ("sum", "average")
 METHODS = ("auto", "matmul", "fft")
@@ -141,3 +143,82 @@ def generator_device(func: str, generator: torch.Generator | None, x: torch.Tens
             f"{func}: argument `generator` expected a torch.Generator on the input's device ({x.device.type}), "
             f"received one on {generator.device}"
         )
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The rank-generic pooling and dropout layers (SpectralPool1d/2d/3d, FrequencyDropout1d/2d/3d).
+# ---------------------------------------------------------------------------------------------------------------
+def sizes_or_scales(
+    func: str, size: object, scale: object, rank: int
+) -> tuple[tuple[int, ...] | None, tuple[float, ...] | None]:
+    """Exactly one of ``size`` (an int or ``rank`` ints) and ``scale`` (a float or ``rank`` floats), per axis.
+
+    A tuple of the wrong length is a ValueError, as in the core and the Keras layers.
+    """
+    if (size is None) == (scale is None):
+        raise ValueError(
+            f"{func}: expected exactly one of arguments `size` and `scale`, received size={size!r} and scale={scale!r}"
+        )
+    if size is not None:
+        return v.per_axis_sizes(func, "size", size, rank), None
+    return None, v.per_axis_fractions(func, "scale", scale, rank)
+
+
+def boolean(func: str, name: str, value: object) -> bool:
+    """A bool: ``"yes"`` or ``1`` are refused rather than read as true."""
+    return v.boolean(func, name, value)
+
+
+def generator(func: str, value: object) -> torch.Generator | None:
+    """None or a ``torch.Generator``, checked when it is given rather than at the first draw."""
+    if value is not None and not isinstance(value, torch.Generator):
+        raise TypeError(f"{func}: argument `generator` expected a torch.Generator or None, received {value!r}")
+    return value
+
+
+def boundary(func: str, value: object, nyquist: str) -> str:
+    """``"periodic"`` or ``"symmetric"``; the cosine basis has no Nyquist case, so it takes only the default rule."""
+    choice(func, "boundary", value, BOUNDARIES)
+    if value == "symmetric" and nyquist != "sum":
+        raise ValueError(
+            f"{func}: argument `nyquist` expected 'sum' (the default) with boundary='symmetric' (the cosine basis "
+            f"has no Nyquist bin), received {nyquist!r}"
+        )
+    return str(value)
+
+
+@torch.compiler.assume_constant_result
+def keep_ranges_nd(
+    func: str, spec: tuple[str, Any], lengths: tuple[int, ...], name: str
+) -> tuple[tuple[int, int], ...]:
+    """The inclusive keep range on each axis of a map of ``lengths``, by the core's shared rule.
+
+    A pure function of Python values, evaluated once at trace time under torch.compile (Dynamo cannot trace the
+    exact ``Fraction`` arithmetic of :func:`spectralcore.dropout_keep_range`).
+    """
+    kind, value = spec
+    if kind == "bounds" and value[1] > min(lengths):
+        side = "smaller side" if len(lengths) == 2 else ("length" if len(lengths) == 1 else "smallest side")
+        raise ValueError(
+            f"{func}: argument `{name}` expected 1 <= low <= high <= {min(lengths)} (the {side} of the "
+            f"{' x '.join(map(str, lengths))} map it masks), received {value!r}"
+        )
+    return tuple(sc.dropout_keep_range(n, **{kind: value}) for n in lengths)
+
+
+def signal_map(func: str, x: object, rank: int, name: str = "input") -> torch.Tensor:
+    """A real or complex floating tensor, channels-first, with ``rank`` spatial axes after a channel axis."""
+    if not isinstance(x, torch.Tensor):
+        raise TypeError(f"{func}: argument `{name}` expected a torch.Tensor, received {type(x).__name__}")
+    if not (x.dtype.is_floating_point or x.dtype.is_complex):
+        raise TypeError(
+            f"{func}: argument `{name}` expected a real or complex floating tensor, received dtype {x.dtype}"
+        )
+    if x.ndim < rank + 1:
+        spatial = ("L",) if rank == 1 else (("H", "W") if rank == 2 else ("D", "H", "W"))
+        layout = ", ".join(spatial)
+        raise ValueError(
+            f"{func}: argument `{name}` expected a channels-first tensor of rank >= {rank + 1} ((C, {layout}) or "
+            f"(N, C, {layout})), received shape {tuple(x.shape)}"
+        )
+    return x

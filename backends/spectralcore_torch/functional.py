@@ -1,7 +1,8 @@
 """Functional forms of the spectral layers: thin calls into :mod:`spectralcore` on torch tensors.
 
-Channels-first layout: the last two axes are (H, W), the one before is channels, anything before that is batch.
-Every function keeps the input's dtype and device and is differentiable through ordinary autograd.
+Channels-first layout: the last one, two or three axes are spatial, the one before is channels, anything before that
+is batch. Every function keeps the input's dtype (real or complex) and device and is differentiable through
+ordinary autograd.
 """
 
 from __future__ import annotations
@@ -14,8 +15,110 @@ import torch.nn.functional as F
 import spectralcore as sc
 
 from . import _checks as ck
+from ._pool import keep_layout, keeps_from_uniform, pooled_sizes
 
-__all__ = ["frequency_dropout2d", "spectral_conv2d", "spectral_pool2d", "spectral_upsample2d"]
+__all__ = [
+    "frequency_dropout1d",
+    "frequency_dropout2d",
+    "frequency_dropout3d",
+    "spectral_conv2d",
+    "spectral_pool1d",
+    "spectral_pool2d",
+    "spectral_pool3d",
+    "spectral_upsample1d",
+    "spectral_upsample2d",
+    "spectral_upsample3d",
+]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# One rank-generic implementation of each; the public functions fix the rank.
+# ---------------------------------------------------------------------------------------------------------------
+def _pool(
+    func: str, rank: int, x: Any, size: Any, scale: Any, norm: Any, nyquist: Any, method: Any, boundary: Any
+) -> torch.Tensor:
+    ck.signal_map(func, x, rank)
+    sizes, scales = ck.sizes_or_scales(func, size, scale, rank)
+    out = pooled_sizes(func, tuple(x.shape[-rank:]), sizes, scales)
+    options = _options(func, norm, nyquist, method, boundary)
+    return keep_layout(x, sc.spectral_pool(x, out, axes=tuple(range(-rank, 0)), **options))
+
+
+def _upsample(func: str, rank: int, x: Any, size: Any, norm: Any, method: Any, boundary: Any) -> torch.Tensor:
+    ck.signal_map(func, x, rank)
+    out = ck.sizes_or_scales(func, size, None, rank)[0]
+    assert out is not None
+    lengths = tuple(x.shape[-rank:])
+    if any(m < n for m, n in zip(out, lengths, strict=True)):
+        raise ValueError(f"{func}: argument `size` expected at least the input size {lengths}, received {size!r}")
+    options = _options(func, norm, "sum", method, boundary)
+    del options["nyquist"]  # upsampling has no Nyquist rule to choose
+    return keep_layout(x, sc.spectral_upsample(x, out, axes=tuple(range(-rank, 0)), **options))
+
+
+def _dropout(
+    func: str,
+    rank: int,
+    x: Any,
+    min_fraction: Any,
+    bounds: Any,
+    per_sample: Any,
+    training: Any,
+    nyquist: Any,
+    method: Any,
+    boundary: Any,
+    generator: Any,
+) -> torch.Tensor:
+    ck.signal_map(func, x, rank)
+    spec = ck.dropout_spec(func, min_fraction, bounds, ("min_fraction", "bounds"), required=True)
+    assert spec is not None
+    per_sample = ck.boolean(func, "per_sample", per_sample)
+    training = ck.boolean(func, "training", training)
+    ck.generator(func, generator)
+    options = _options(func, "amplitude", nyquist, method, boundary)
+    lengths = tuple(x.shape[-rank:])
+    ranges = ck.keep_ranges_nd(func, spec, lengths, "bounds")  # the bounds fit the input, in eval mode too
+    if not training:
+        return x
+    ck.generator_device(func, generator, x)
+    shape = (*x.shape[: -rank - 1], 1) if per_sample else ()
+    u = torch.rand(shape, generator=generator, device=x.device, dtype=torch.float32)
+    keeps = keeps_from_uniform(u, ranges)
+    out = sc.spectral_pool(x, lengths, keep=keeps, check_keep=False, axes=tuple(range(-rank, 0)), **options)
+    return keep_layout(x, out)
+
+
+def _options(func: str, norm: Any, nyquist: Any, method: Any, boundary: Any) -> dict[str, Any]:
+    ck.choice(func, "norm", norm, ck.POOL_NORMS)
+    ck.choice(func, "nyquist", nyquist, ck.NYQUIST_RULES)
+    ck.choice(func, "method", method, ck.METHODS)
+    ck.boundary(func, boundary, nyquist)
+    return {"norm": norm, "nyquist": nyquist, "method": method, "boundary": boundary}
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Spectral pooling.
+# ---------------------------------------------------------------------------------------------------------------
+def spectral_pool1d(
+    x: torch.Tensor,
+    size: int | tuple[int] | None = None,
+    *,
+    scale: float | tuple[float] | None = None,
+    norm: str = "amplitude",
+    nyquist: str = "sum",
+    method: str = "auto",
+    boundary: str = "periodic",
+) -> torch.Tensor:
+    """Spectral pooling of the last axis (``(..., C, L)``); otherwise as :func:`spectral_pool2d`.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from spectralcore_torch import spectral_pool1d
+    >>> spectral_pool1d(torch.randn(2, 3, 100), scale=0.25).shape
+    torch.Size([2, 3, 25])
+    """
+    return _pool("spectral_pool1d", 1, x, size, scale, norm, nyquist, method, boundary)
 
 
 def spectral_pool2d(
@@ -26,24 +129,27 @@ def spectral_pool2d(
     norm: str = "amplitude",
     nyquist: str = "sum",
     method: str = "auto",
+    boundary: str = "periodic",
 ) -> torch.Tensor:
     """Spectral pooling of the last two axes to ``size``, or to ``floor(scale * (H, W))`` (at least 1).
 
     Parameters
     ----------
     x : torch.Tensor
-        Real floating tensor ``(..., C, H, W)`` of rank >= 3.
+        Real or complex floating tensor ``(..., C, H, W)`` of rank >= 3.
     size : int or tuple of two ints, optional
         Output ``(h, w)``, each at most the input's. Exactly one of ``size`` and ``scale``.
     scale : float or tuple of two floats, optional
         Factor ``gamma`` in ``(0, 1]`` per axis; the output is :func:`spectralcore.scaled_size` of each side.
     norm, nyquist, method : str
         As in :func:`spectralcore.spectral_pool`.
+    boundary : {"periodic", "symmetric"}
+        The DFT (default) or the DCT-II of the mirror-extended map (no Nyquist case).
 
     Returns
     -------
     torch.Tensor
-        ``(..., C, h, w)``, same dtype and device.
+        ``(..., C, h, w)``, same dtype and device (channels_last in, channels_last out).
 
     Examples
     --------
@@ -52,26 +158,74 @@ def spectral_pool2d(
     >>> spectral_pool2d(torch.randn(2, 3, 32, 30), scale=0.5).shape
     torch.Size([2, 3, 16, 15])
     """
-    func = "spectral_pool2d"
-    ck.feature_map(func, x)
-    out = _pooled_size(func, (x.shape[-2], x.shape[-1]), *ck.size_or_scale(func, size, scale))
-    _check_options(func, norm, nyquist, method)
-    return sc.spectral_pool(x, out, norm=norm, nyquist=nyquist, method=method)
+    return _pool("spectral_pool2d", 2, x, size, scale, norm, nyquist, method, boundary)
+
+
+def spectral_pool3d(
+    x: torch.Tensor,
+    size: int | tuple[int, int, int] | None = None,
+    *,
+    scale: float | tuple[float, float, float] | None = None,
+    norm: str = "amplitude",
+    nyquist: str = "sum",
+    method: str = "auto",
+    boundary: str = "periodic",
+) -> torch.Tensor:
+    """Spectral pooling of the last three axes (``(..., C, D, H, W)``); otherwise as :func:`spectral_pool2d`.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from spectralcore_torch import spectral_pool3d
+    >>> spectral_pool3d(torch.randn(1, 2, 8, 8, 8), 4, boundary="symmetric").shape
+    torch.Size([1, 2, 4, 4, 4])
+    """
+    return _pool("spectral_pool3d", 3, x, size, scale, norm, nyquist, method, boundary)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Spectral upsampling.
+# ---------------------------------------------------------------------------------------------------------------
+def spectral_upsample1d(
+    x: torch.Tensor,
+    size: int | tuple[int],
+    *,
+    norm: str = "amplitude",
+    method: str = "auto",
+    boundary: str = "periodic",
+) -> torch.Tensor:
+    """Spectral upsampling of the last axis to ``size``; otherwise as :func:`spectral_upsample2d`.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from spectralcore_torch import spectral_upsample1d
+    >>> spectral_upsample1d(torch.randn(2, 3, 10), 25).shape
+    torch.Size([2, 3, 25])
+    """
+    return _upsample("spectral_upsample1d", 1, x, size, norm, method, boundary)
 
 
 def spectral_upsample2d(
-    x: torch.Tensor, size: int | tuple[int, int], *, norm: str = "amplitude", method: str = "auto"
+    x: torch.Tensor,
+    size: int | tuple[int, int],
+    *,
+    norm: str = "amplitude",
+    method: str = "auto",
+    boundary: str = "periodic",
 ) -> torch.Tensor:
     """Spectral upsampling (zero-padding of the spectrum) of the last two axes to ``size``.
 
     Parameters
     ----------
     x : torch.Tensor
-        Real floating tensor ``(..., C, H, W)`` of rank >= 3.
+        Real or complex floating tensor ``(..., C, H, W)`` of rank >= 3.
     size : int or tuple of two ints
         Output ``(h, w)``, each at least the input's.
     norm, method : str
         As in :func:`spectralcore.spectral_upsample`.
+    boundary : {"periodic", "symmetric"}
+        The DFT (default) or the DCT-II of the mirror-extended map.
 
     Returns
     -------
@@ -86,14 +240,56 @@ def spectral_upsample2d(
     >>> torch.allclose(spectral_pool2d(spectral_upsample2d(y, 12), (5, 6)), y)
     True
     """
-    func = "spectral_upsample2d"
-    ck.feature_map(func, x)
-    out = ck.int_pair(func, "size", size)
-    hw = tuple(x.shape[-2:])
-    if out[0] < hw[0] or out[1] < hw[1]:
-        raise ValueError(f"{func}: argument `size` expected at least the input size {hw}, received {size!r}")
-    _check_options(func, norm, "sum", method)
-    return sc.spectral_upsample(x, out, norm=norm, method=method)
+    return _upsample("spectral_upsample2d", 2, x, size, norm, method, boundary)
+
+
+def spectral_upsample3d(
+    x: torch.Tensor,
+    size: int | tuple[int, int, int],
+    *,
+    norm: str = "amplitude",
+    method: str = "auto",
+    boundary: str = "periodic",
+) -> torch.Tensor:
+    """Spectral upsampling of the last three axes to ``size``; otherwise as :func:`spectral_upsample2d`.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from spectralcore_torch import spectral_upsample3d
+    >>> spectral_upsample3d(torch.randn(1, 2, 4, 4, 3), 8).shape
+    torch.Size([1, 2, 8, 8, 8])
+    """
+    return _upsample("spectral_upsample3d", 3, x, size, norm, method, boundary)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Frequency dropout.
+# ---------------------------------------------------------------------------------------------------------------
+def frequency_dropout1d(
+    x: torch.Tensor,
+    *,
+    min_fraction: float | None = None,
+    bounds: tuple[int, int] | None = None,
+    per_sample: bool = False,
+    training: bool = True,
+    nyquist: str = "sum",
+    method: str = "auto",
+    boundary: str = "periodic",
+    generator: torch.Generator | None = None,
+) -> torch.Tensor:
+    """Frequency dropout of the last axis (``(..., C, L)``); otherwise as :func:`frequency_dropout2d`.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from spectralcore_torch import frequency_dropout1d
+    >>> x = torch.ones(2, 3, 16, dtype=torch.float64)
+    >>> torch.allclose(frequency_dropout1d(x, bounds=(1, 3)), x)  # a constant is band-limited
+    True
+    """
+    args = (min_fraction, bounds, per_sample, training, nyquist, method, boundary, generator)
+    return _dropout("frequency_dropout1d", 1, x, *args)
 
 
 def frequency_dropout2d(
@@ -105,6 +301,7 @@ def frequency_dropout2d(
     training: bool = True,
     nyquist: str = "sum",
     method: str = "auto",
+    boundary: str = "periodic",
     generator: torch.Generator | None = None,
 ) -> torch.Tensor:
     """Frequency dropout: keep a random number ``R`` of the lowest frequencies per axis, at the same size.
@@ -117,7 +314,7 @@ def frequency_dropout2d(
     Parameters
     ----------
     x : torch.Tensor
-        Real floating tensor ``(..., C, H, W)`` of rank >= 3.
+        Real or complex floating tensor ``(..., C, H, W)`` of rank >= 3.
     min_fraction : float, optional
         ``c`` in ``(0, 1]``. Exactly one of ``min_fraction`` and ``bounds``.
     bounds : tuple of two ints, optional
@@ -125,9 +322,11 @@ def frequency_dropout2d(
     per_sample : bool
         One draw per sample (every leading index of ``x.shape[:-3]``) instead of one per call.
     training : bool
-        Apply the dropout; ``False`` returns ``x``.
+        Apply the dropout; ``False`` returns ``x`` (``bounds`` is still checked against it).
     nyquist, method : str
         As in :func:`spectralcore.lowpass`.
+    boundary : {"periodic", "symmetric"}
+        The band in the DFT basis (default) or in the DCT-II basis (no Nyquist case).
     generator : torch.Generator, optional
         Source of ``u``, on ``x``'s device. ``torch.compile(fullgraph=True)`` cannot trace a generator argument
         (PyTorch graph-breaks on it); leave it ``None`` there and seed with ``torch.manual_seed``.
@@ -148,16 +347,33 @@ def frequency_dropout2d(
     >>> frequency_dropout2d(x, min_fraction=0.5, training=False) is x
     True
     """
-    func = "frequency_dropout2d"
-    ck.feature_map(func, x)
-    spec = ck.dropout_spec(func, min_fraction, bounds, ("min_fraction", "bounds"), required=True)
-    _check_options(func, "amplitude", nyquist, method)
-    if not training:
-        return x
-    hw = (x.shape[-2], x.shape[-1])
-    ranges = ck.keep_ranges(func, spec, hw, "bounds")
-    u = draw_uniform(func, x, per_sample, generator)
-    return pool_and_mask(x, hw, u, ranges, norm="amplitude", nyquist=nyquist, method=method)
+    args = (min_fraction, bounds, per_sample, training, nyquist, method, boundary, generator)
+    return _dropout("frequency_dropout2d", 2, x, *args)
+
+
+def frequency_dropout3d(
+    x: torch.Tensor,
+    *,
+    min_fraction: float | None = None,
+    bounds: tuple[int, int] | None = None,
+    per_sample: bool = False,
+    training: bool = True,
+    nyquist: str = "sum",
+    method: str = "auto",
+    boundary: str = "periodic",
+    generator: torch.Generator | None = None,
+) -> torch.Tensor:
+    """Frequency dropout of the last three axes (``(..., C, D, H, W)``); otherwise as :func:`frequency_dropout2d`.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from spectralcore_torch import frequency_dropout3d
+    >>> frequency_dropout3d(torch.randn(1, 2, 4, 6, 5), min_fraction=0.5, boundary="symmetric").shape
+    torch.Size([1, 2, 4, 6, 5])
+    """
+    args = (min_fraction, bounds, per_sample, training, nyquist, method, boundary, generator)
+    return _dropout("frequency_dropout3d", 3, x, *args)
 
 
 def spectral_conv2d(
@@ -206,62 +422,3 @@ def spectral_conv2d(
     ck.choice(func, "norm", norm, ck.FILTER_NORMS)
     weight = sc.spectral_to_spatial(spectral_weight, norm=norm)
     return F.conv2d(x, weight, bias, stride, padding, dilation, groups)
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# Shared with the layers.
-# ---------------------------------------------------------------------------------------------------------------
-def _check_options(func: str, norm: str, nyquist: str, method: str) -> None:
-    ck.choice(func, "norm", norm, ck.POOL_NORMS)
-    ck.choice(func, "nyquist", nyquist, ck.NYQUIST_RULES)
-    ck.choice(func, "method", method, ck.METHODS)
-
-
-@torch.compiler.assume_constant_result
-def _pooled_size(
-    func: str, hw: tuple[int, int], size: tuple[int, int] | None, scale: tuple[float, float] | None
-) -> tuple[int, int]:
-    """The output size. A pure function of Python values, evaluated once at trace time under torch.compile
-    (Dynamo cannot trace the exact ``Fraction`` arithmetic of the core's rules)."""
-    if scale is not None:
-        return sc.scaled_size(hw[0], scale[0]), sc.scaled_size(hw[1], scale[1])
-    assert size is not None
-    if size[0] > hw[0] or size[1] > hw[1]:
-        raise ValueError(
-            f"{func}: argument `size` expected at most the input size {hw} (spectral pooling cannot enlarge; use "
-            f"spectral_upsample2d), received {size}"
-        )
-    return size
-
-
-def draw_uniform(func: str, x: torch.Tensor, per_sample: bool, generator: torch.Generator | None) -> torch.Tensor:
-    """One ``u ~ U[0, 1)`` per call (shape ``()``), or per sample (``x.shape[:-3] + (1,)``, shared by channels).
-
-    Always float32, whatever ``x``'s dtype, so a seed gives the same band for float16, float32 and float64 inputs.
-    """
-    ck.generator_device(func, generator, x)
-    shape = (*x.shape[:-3], 1) if per_sample else ()
-    return torch.rand(shape, generator=generator, device=x.device, dtype=torch.float32)
-
-
-def pool_and_mask(
-    x: torch.Tensor,
-    out: tuple[int, int],
-    u: torch.Tensor | None,
-    ranges: tuple[tuple[int, int], tuple[int, int]] | None,
-    *,
-    norm: str,
-    nyquist: str,
-    method: str,
-) -> torch.Tensor:
-    """Pool ``x`` to ``out`` (possibly its own size), then keep the band ``K = keep_from_uniform(u, *range)``.
-
-    Equal to ``sc.lowpass(sc.spectral_pool(x, out), (Kh, Kw))``; the core fuses the two (``keep=``): on its matmul
-    path each axis multiplies by one precomputed matrix per band (per sample), so dropout costs what pooling
-    costs. ``check_keep=False`` because ``K`` is drawn inside its valid range, and reading it back would be a
-    device-to-host sync that ``torch.compile`` cannot trace.
-    """
-    if u is None or ranges is None:
-        return sc.spectral_pool(x, out, norm=norm, nyquist=nyquist, method=method)
-    keeps = tuple(sc.keep_from_uniform(u, low, high) for low, high in ranges)
-    return sc.spectral_pool(x, out, keep=keeps, norm=norm, nyquist=nyquist, method=method, check_keep=False)
