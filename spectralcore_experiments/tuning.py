@@ -343,7 +343,13 @@ def _alive(pid: int) -> bool:
         return False
     except PermissionError:  # someone else's live process
         return True
-    return True
+    # A killed worker stays a zombie until its parent reaps it, and signal 0 still reaches a zombie: without this
+    # check a sibling would count the dead worker's trial as running and stop one trial short.
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:  # no /proc (not Linux), or the process is gone by now
+        return not Path("/proc").is_dir()
+    return stat.rpartition(")")[2].split()[0] != "Z"
 
 
 def fail_dead_trials(study: Any, *, only: set[str] | None = None) -> list[int]:
