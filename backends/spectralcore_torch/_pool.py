@@ -193,6 +193,8 @@ class _PlannedModule(nn.Module):
         return torch.rand(shape, generator=generator, device=x.device, dtype=torch.float32)
 
     def _resolve(self, x: torch.Tensor) -> _Resolved:
+        if not isinstance(x, torch.Tensor):  # before the key: a NumPy < 2 array has no .device
+            ck.signal_map(type(self).__name__, x, self.rank)
         key = (x.shape, x.dtype, x.device)
         hit = self._plans.get(key)
         if hit is not None:
