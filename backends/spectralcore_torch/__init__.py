@@ -37,7 +37,7 @@ except ImportError as _exc:  # pragma: no cover - exercised by tests/test_import
     ) from _exc
 
 from . import functional, models
-from ._conv import SpectralConv1d, SpectralConv2d, SpectralConv3d, SpectralWeight, despectralize, spectralize
+from ._conv import SpectralConv1d, SpectralConv2d, SpectralConv3d, SpectralWeight
 from ._pool import (
     FrequencyDropout1d,
     FrequencyDropout2d,
@@ -46,6 +46,7 @@ from ._pool import (
     SpectralPool2d,
     SpectralPool3d,
 )
+from ._spectralize import despectralize, spectralize
 from .functional import (
     frequency_dropout1d,
     frequency_dropout2d,

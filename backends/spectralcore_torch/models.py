@@ -46,8 +46,9 @@ from torch import nn
 import spectralcore as sc
 
 from . import _checks as ck
-from ._conv import SpectralConv2d, despectralize, spectralize
+from ._conv import SpectralConv2d
 from ._pool import FrequencyDropout2d, SpectralPool2d
+from ._spectralize import despectralize, spectralize
 
 __all__ = [
     "MODEL_NAMES",
