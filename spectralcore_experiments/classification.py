@@ -58,7 +58,7 @@ SCALES: dict[str, dict[str, Any]] = {
         "stages": 6,
         "train": 0,
         "test": 0,
-        "epochs": 10,
+        "epochs": 8,
         "batch": 32,
         "seeds": 3,
         "configs": CLAIM_CONFIGS,
@@ -87,7 +87,7 @@ def add_arguments(group: argparse._ArgumentGroup) -> None:
         help="configurations to compare (default: all four; standard scale: spectral+fd and max)",
     )
     group.add_argument(
-        "--cls-epochs", type=int, default=None, help="epochs (tiny: 3, quick: 4, standard: 10, paper: 120)"
+        "--cls-epochs", type=int, default=None, help="epochs (tiny: 3, quick: 4, standard: 8, paper: 120)"
     )
     group.add_argument("--cls-width", type=float, default=None, help="width multiplier (quick: 1/8, paper: 1)")
     group.add_argument(
