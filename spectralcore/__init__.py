@@ -16,6 +16,9 @@ Implements the operators of Rippel, Snoek & Adams, "Spectral Representations for
 * the same operators as exact real matrices: :func:`pool_matrix`, :func:`upsample_matrix`, :func:`resize_matrix`,
   :func:`lowpass_matrix`, :func:`real_fourier_basis`, :func:`lowpass_mask_table`, :func:`pool_dropout_table`,
   :func:`filter_basis_matrix`;
+* :func:`smooth_pool_matrix` / :func:`smooth_pool_factors` / :func:`smooth_pool_size`: spectral pooling with a
+  smooth cut-off set by a real stride, differentiable in the stride (learnable-size pooling, the exact counterpart of
+  DiffStride);
 * the rules every adapter shares: :func:`scaled_size` (output size for a factor gamma),
   :func:`dropout_keep_range` / :func:`keep_from_uniform` (the random band of frequency dropout) and
   :func:`resolve_method` (what ``method="auto"`` computes with).
@@ -44,6 +47,7 @@ from ._methods import (
 from ._plans import SpectralPoolPlan, plan_spectral_pool
 from ._pooling import lowpass, spectral_pool, spectral_resize, spectral_upsample
 from ._rules import dropout_keep_range, keep_from_uniform, scaled_size
+from ._smooth import DEFAULT_RAMP, smooth_pool_factors, smooth_pool_matrix, smooth_pool_size
 
 __version__ = "0.1.0"
 
@@ -51,6 +55,7 @@ __all__ = [
     "AUTO_FILTER_MATMUL_MAX_SIZE",
     "AUTO_MATMUL_MAX_LENGTH",
     "AUTO_MATMUL_MAX_LENGTH_GPU",
+    "DEFAULT_RAMP",
     "MAX_MATRIX_ELEMENTS",
     "MAX_OUTPUT_BYTES",
     "SpectralPoolPlan",
@@ -67,6 +72,9 @@ __all__ = [
     "resize_matrix",
     "resolve_method",
     "scaled_size",
+    "smooth_pool_factors",
+    "smooth_pool_matrix",
+    "smooth_pool_size",
     "spatial_to_spectral",
     "spectral_pool",
     "spectral_resize",
