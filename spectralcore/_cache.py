@@ -12,7 +12,7 @@ from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
-from ._compat import index_dtype, is_lazy
+from ._compat import index_dtype, is_compiling, is_lazy
 
 Array = Any
 Flat = tuple[tuple[Any, ...], tuple[int, ...]]  # row-major entries (Python floats or complex) and shape
@@ -39,15 +39,20 @@ def transposed(flat: Flat) -> Flat:
 
 
 def _name(builder: Builder) -> str:
-    # The builder's qualified name, not the function object: torch.compile cannot compare functions as dict keys
-    # (and an lru_cache wrapper is one), but it can compare strings.
-    return f"{builder.__module__}.{builder.__qualname__}"
+    # The builder's name, not the function object: torch.compile cannot compare functions as dict keys (and an
+    # lru_cache wrapper is one), but it can compare strings. `__name__`, not `__qualname__`: under torch 2.13 Dynamo
+    # reads a function's `__qualname__` as the same placeholder string for every function, so two builders with
+    # equal arguments shared one key inside a traced call. Builders are module-level functions, so the module and
+    # the name identify them.
+    return f"{builder.__module__}.{builder.__name__}"
 
 
 def _store(key: tuple[Any, ...], flat: Callable[[], Flat], xp: ModuleType, dtype: Any, device: Any) -> Array:
     entries, shape = flat()
     array = xp.reshape(xp.asarray(list(entries), dtype=dtype, device=device), shape)
-    if not is_lazy(array):  # never keep a tracer alive beyond the trace that made it
+    # Never keep a tracer alive beyond the trace that made it (a torch.compile fake tensor is not "lazy" to
+    # array-api-compat, hence the second test).
+    if not is_lazy(array) and not is_compiling():
         if len(_cache) >= _CACHE_SIZE:
             _cache.clear()
         _cache[key] = array

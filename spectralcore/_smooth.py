@@ -144,12 +144,9 @@ def _factors_flat(n: int, m: int, norm: str) -> tuple[Flat, Flat]:
     return (tuple(left), (m, width)), (tuple(right), (width, n))
 
 
-def _left_flat(n: int, m: int, norm: str) -> Flat:
-    return _factors_flat(n, m, norm)[0]
-
-
-def _right_flat(n: int, m: int, norm: str) -> Flat:
-    return _factors_flat(n, m, norm)[1]
+def _factor_flat(n: int, m: int, norm: str, side: str) -> Flat:
+    """One factor (``side`` "left" or "right"): one builder, so that the cache tells them apart by argument."""
+    return _factors_flat(n, m, norm)[0 if side == "left" else 1]
 
 
 def smooth_pool_factors(
@@ -208,8 +205,8 @@ def smooth_pool_factors(
     dtype = ns.float64 if dtype is None else dtype
     width = 2 * _bins(n, m) - 1
     _methods.check_matrix(func, "n", (max(m, n), width), itemsize(ns, dtype), f"n={n} and m={m}")
-    left = cached(_left_flat, (n, m, norm), ns, dtype, device)
-    right = cached(_right_flat, (n, m, norm), ns, dtype, device)
+    left = cached(_factor_flat, (n, m, norm, "left"), ns, dtype, device)
+    right = cached(_factor_flat, (n, m, norm, "right"), ns, dtype, device)
     count = _bins(n, m)
     frequencies = list(range(count)) + list(range(1, count))
     offsets = values_array(tuple(1.0 - 2.0 * f / ramp for f in frequencies), ns, dtype, device)

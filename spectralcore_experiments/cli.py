@@ -24,18 +24,17 @@ from spectralcore_experiments.registry import EXPERIMENTS
 from spectralcore_experiments.tuning import mask_url
 
 PROG = "python -m spectralcore_experiments"
-# What `all` runs: the paper's three experiments (Experiment.in_all). shift and tune run on their own, to keep
-# quick within its budget.
+# What `all` runs (Experiment.in_all): the paper's three experiments and the learned-strides test of DiffStride's
+# claim. shift and tune run on their own, to keep quick within its budget.
 IN_ALL = tuple(name for name, experiment in EXPERIMENTS.items() if experiment.in_all)
 SCALES = ("tiny", "quick", "standard", "paper")
-# Wall time of `all` per scale (2-core CPU unless said). quick: measured 8.1 min for the earlier preset (1 seed,
-# 10 000 images); its classification runs now process about as many images in all (3 seeds x 4 configs x 5000),
-# so its estimate scales that run. standard: scaled from the same measured throughput (image passes per second of
-# each experiment's nets), not run end to end yet.
+# Wall time of `all` per scale (2-core CPU unless said). quick: info, convergence and classify measured together
+# at 8.2 min on 2026-12-02 (docs/report); strides (added after) estimated from its tiny run. standard: scaled from
+# the same measured throughput (image passes per second of each experiment's nets).
 DURATIONS = {
     "tiny": "about 30 s of CPU time (--threads 1; the numbers mean nothing)",
-    "quick": "about 10 minutes on a 2-core CPU (estimate: info 0.3, convergence 3.9, classify about 5.5 min)",
-    "standard": "about 1 h 45 min on a 2-core CPU (estimate: info ~2, convergence ~40, classify ~65 min)",
+    "quick": "about 10 minutes on a 2-core CPU (info 0.3, convergence 3.4, classify 4.5 min measured; strides ~1.5)",
+    "standard": "under 2 hours on a 2-core CPU (estimate: info ~2, convergence ~40, classify ~55, strides ~7 min)",
     "paper": "hours on a GPU (--device cuda); not meant for a CPU",
 }
 EXIT_USAGE = 2

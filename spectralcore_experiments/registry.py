@@ -23,6 +23,8 @@ from spectralcore_experiments import (
     information_report,
     shift,
     shift_report,
+    strides,
+    strides_report,
     tuning,
     tuning_report,
 )
@@ -108,6 +110,15 @@ EXPERIMENTS: dict[str, Experiment] = {
             run=classification.run,
             figures=classification_report.figures,
             markdown=classification_report.markdown,
+        ),
+        Experiment(
+            name="strides",
+            summary="learned strides of spectral pooling from good (2) and poor (3) starts (DiffStride's claim)",
+            add_arguments=strides.add_arguments,
+            settings=strides.settings,
+            run=strides.run,
+            figures=strides_report.figures,
+            markdown=strides_report.markdown,
         ),
         Experiment(
             name="shift",

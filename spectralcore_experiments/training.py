@@ -148,11 +148,23 @@ def _seed_model_generators(model: nn.Module, seed: int) -> None:
             generator.manual_seed(epoch_seed(seed, index, 7))
 
 
-def make_optimizer(model: nn.Module, config: TrainConfig) -> torch.optim.Optimizer:
-    """The optimizer of ``config`` over ``model``'s parameters."""
+def make_optimizer(
+    model: nn.Module, config: TrainConfig, lr_scales: dict[str, float] | None = None
+) -> torch.optim.Optimizer:
+    """The optimizer of ``config`` over ``model``'s parameters.
+
+    ``lr_scales`` maps a parameter-name suffix (``"stride"``) to a factor on the learning rate of the parameters
+    whose name ends with it (their own group, with ``"lr_scale"`` kept in it for the schedule).
+    """
+    scales = lr_scales or {}
+    groups: dict[float, list[nn.Parameter]] = {}
+    for name, parameter in model.named_parameters():
+        scale = next((f for suffix, f in scales.items() if name.endswith(suffix)), 1.0)
+        groups.setdefault(scale, []).append(parameter)
+    params = [{"params": ps, "lr": config.lr * f, "lr_scale": f} for f, ps in groups.items()]
     if config.optimizer == "adam":
-        return torch.optim.Adam(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
-    return torch.optim.SGD(model.parameters(), lr=config.lr, momentum=config.momentum, weight_decay=config.weight_decay)
+        return torch.optim.Adam(params, lr=config.lr, weight_decay=config.weight_decay)
+    return torch.optim.SGD(params, lr=config.lr, momentum=config.momentum, weight_decay=config.weight_decay)
 
 
 def learning_rate(config: TrainConfig, epoch: int) -> float:
@@ -197,6 +209,8 @@ def train(
     description: str = "",
     extra: dict[str, Any] | None = None,
     on_epoch: Callable[[int, dict[str, float]], None] | None = None,
+    regularizer: Callable[[], torch.Tensor] | None = None,
+    lr_scales: dict[str, float] | None = None,
 ) -> History:
     """Train ``model`` on ``train_set`` for ``config.epochs`` epochs; evaluate on ``test_set`` after each one.
 
@@ -222,6 +236,10 @@ def train(
         JSON-able description of the run (net, dataset...), saved with the metrics and checked on resume.
     on_epoch : callable, optional
         Called as ``on_epoch(epoch, row)`` after each epoch's checkpoint is written (used by tests to interrupt).
+    regularizer : callable, optional
+        ``regularizer()`` after each forward pass: a scalar tensor added to the loss (a compute penalty).
+    lr_scales : dict, optional
+        Per parameter-name suffix, a factor on the learning rate (:func:`make_optimizer`).
 
     Returns
     -------
@@ -243,7 +261,7 @@ def train(
     net = distributed.wrap(model)
     files = checkpoints.RunFiles(run_dir)
     files.dir.mkdir(parents=True, exist_ok=True)
-    optimizer = make_optimizer(model, config)
+    optimizer = make_optimizer(model, config, lr_scales)
     history = History()
     if resume and files.checkpoint.exists():
         history = History(checkpoints.load(files, model, optimizer, config, extra))
@@ -255,7 +273,7 @@ def train(
         start_time = time.perf_counter()
         lr = learning_rate(config, epoch)
         for group in optimizer.param_groups:
-            group["lr"] = lr
+            group["lr"] = lr * group.get("lr_scale", 1.0)
         # Every random stream of the epoch restarts from (seed, epoch): see the module docstring.
         order = torch.from_numpy(np.random.default_rng(epoch_seed(config.seed, epoch, 0)).permutation(len(train_set)))
         augment_generator = torch.Generator().manual_seed(epoch_seed(config.seed, epoch, 1, rank))
@@ -289,6 +307,8 @@ def train(
             else:
                 loss = loss_fn(logits, y)
                 running_loss += loss.detach().double() * batch
+            if regularizer is not None:  # not part of the reported loss: that stays the cross-entropy
+                loss = loss + regularizer()
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
@@ -375,6 +395,8 @@ def train_run(
     extra: dict[str, Any],
     resume: bool,
     progress: bool,
+    regularizer: Callable[[], torch.Tensor] | None = None,
+    lr_scales: dict[str, float] | None = None,
 ) -> dict[str, Any]:
     """:func:`train` one run of an experiment and return its record: ``extra``, curves, parameter count, time."""
     from spectralcore_torch import models
@@ -389,6 +411,8 @@ def train_run(
         progress=progress,
         description=name,
         extra=extra,
+        regularizer=regularizer,
+        lr_scales=lr_scales,
     )
     curves = {key: history.column(key) for key in ("train_error", "test_error", "train_loss", "test_loss")}
     return {

@@ -49,7 +49,7 @@ def test_sizes_grow_from_tiny_to_standard(key: str) -> None:
 @pytest.mark.parametrize("scale", cli.SCALES)
 def test_every_preset_passes_the_option_checks(scale: str) -> None:
     args = cli.build_parser().parse_args(["all", "--scale", scale])
-    assert cli.check(args) == ["info", "convergence", "classify"]
+    assert cli.check(args) == ["info", "convergence", "classify", "strides"]
     cfg = classification.settings(args)
     assert cfg["configs"] == classification.SCALES[scale].get("configs", list(classification.CONFIGS))
     assert cfg["seeds"] == classification.SCALES[scale]["seeds"]
@@ -68,4 +68,4 @@ def test_help_shows_every_preset() -> None:
         cls = classification.SCALES[scale]
         assert f"{cls['epochs']} epochs, width {cls['width']:g}, M={cls['stages']}, {cls['seeds']} seed(s)" in text
     assert "--scale standard" in text
-    assert "classify: all train / all test images, 10 epochs" in text
+    assert "classify: all train / all test images, 8 epochs" in text

@@ -338,7 +338,7 @@ def test_all_experiments_write_a_report(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr[-3000:]
     report = (tmp_path / "report.md").read_text()
-    for section in ("Experiment 1", "Experiment 2", "Experiment 3", "What the paper reported"):
+    for section in ("Experiment 1", "Experiment 2", "Experiment 3", "What the paper reported", "## Learned strides"):
         assert section in report
     # Every figure the report shows exists.
     import re
@@ -348,7 +348,7 @@ def test_all_experiments_write_a_report(tmp_path: Path) -> None:
     for figure in figures:
         assert (tmp_path / figure).stat().st_size > 10_000, figure
     summary = json.loads((tmp_path / "summary.json").read_text())
-    assert set(summary["results"]) == {"info", "convergence", "classify"}
+    assert set(summary["results"]) == {"info", "convergence", "classify", "strides"}
 
     conv = summary["results"]["convergence"]
     assert len(conv["runs"]) == 2 * 1 * 2 * 2  # nets x kernels x seeds x parameterizations

@@ -10,6 +10,8 @@ Thin ``torch.nn`` layers over :mod:`spectralcore`, which does all the Fourier wo
 * :class:`SpectralConv2d` (and :class:`SpectralConv1d`, :class:`SpectralConv3d`): a stock ``nn.Conv2d`` whose
   weight is the :class:`SpectralWeight` parametrization of ``kh * kw`` real spectral coefficients per filter, with
   :func:`spectralize` / :func:`despectralize` to convert whole models;
+* :class:`LearnableSpectralPool2d` (and ``1d``, ``3d``): spectral pooling whose stride is learned by
+  backpropagation (the exact counterpart of DiffStride), with :func:`update_pool_sizes` and :func:`pooling_cost`;
 * the functional forms :func:`spectral_pool2d`, :func:`spectral_upsample2d`, :func:`frequency_dropout2d` (each
   also ``1d`` and ``3d``) and :func:`spectral_conv2d` (also in :mod:`spectralcore_torch.functional`).
 
@@ -38,6 +40,13 @@ except ImportError as _exc:  # pragma: no cover - exercised by tests/test_import
 
 from . import functional, models
 from ._conv import SpectralConv1d, SpectralConv2d, SpectralConv3d, SpectralWeight
+from ._learnable import (
+    LearnableSpectralPool1d,
+    LearnableSpectralPool2d,
+    LearnableSpectralPool3d,
+    pooling_cost,
+    update_pool_sizes,
+)
 from ._pool import (
     FrequencyDropout1d,
     FrequencyDropout2d,
@@ -64,6 +73,9 @@ __all__ = [
     "FrequencyDropout1d",
     "FrequencyDropout2d",
     "FrequencyDropout3d",
+    "LearnableSpectralPool1d",
+    "LearnableSpectralPool2d",
+    "LearnableSpectralPool3d",
     "SpectralConv1d",
     "SpectralConv2d",
     "SpectralConv3d",
@@ -77,6 +89,7 @@ __all__ = [
     "frequency_dropout3d",
     "functional",
     "models",
+    "pooling_cost",
     "spectral_conv2d",
     "spectral_pool1d",
     "spectral_pool2d",
@@ -85,4 +98,5 @@ __all__ = [
     "spectral_upsample2d",
     "spectral_upsample3d",
     "spectralize",
+    "update_pool_sizes",
 ]
