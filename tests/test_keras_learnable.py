@@ -168,11 +168,11 @@ def test_the_constraint_keeps_the_stride_at_least_one_after_a_step() -> None:
     layer(np.zeros((1, 8, 8, 1), "float32"))
     optimizer = keras.optimizers.SGD(1.0)
     optimizer.apply([tf.constant([10.0, -0.5])], [layer.stride])
-    np.testing.assert_allclose(np.asarray(layer.stride), [1.0, 3.5])
+    np.testing.assert_allclose(layer.stride.numpy(), [1.0, 3.5])
     assert isinstance(layer.stride.constraint, sck.StrideAtLeastOne)
     assert layer.size_strides == (1.0499999523162842, 3.0)  # the size moves at update_size() only
     assert layer.update_size() == (1.0, 3.5)
-    np.testing.assert_array_equal(np.asarray(layer.size_stride), [1.0, 3.5])
+    np.testing.assert_array_equal(layer.size_stride.numpy(), [1.0, 3.5])
 
 
 # -----------------------------------------------------------------------------------------------------------------
@@ -201,7 +201,7 @@ class _Recorder(keras.callbacks.Callback):
         self.batches.append(self.layer.size_strides)
 
     def on_epoch_end(self, epoch: int, logs: Any = None) -> None:
-        stride = tuple(float(s) for s in np.asarray(self.layer.stride))
+        stride = tuple(float(s) for s in self.layer.stride.numpy())
         self.epochs.append((stride, self.layer.size_strides))
 
 
@@ -257,9 +257,9 @@ def test_without_the_callback_the_size_stays_frozen_and_every_n_batches_updates_
     y = np.ones((8, 1), "float32")
     model, pool, probe = _fit_model()
     model.fit(x, y, epochs=2, batch_size=2, verbose=0)
-    assert float(np.asarray(pool.stride)[0]) > 2.2
+    assert float(pool.stride.numpy()[0]) > 2.2
     assert pool.size_strides == (2.0, 2.0)
-    np.testing.assert_array_equal(np.asarray(pool.size_stride), [2.0, 2.0])
+    np.testing.assert_array_equal(pool.size_stride.numpy(), [2.0, 2.0])
     assert {shape[1:3] for shape in probe.seen} == {(10, 10)}
 
     model, pool, probe = _fit_model()
@@ -331,11 +331,11 @@ def test_keras_file_round_trip_keeps_stride_and_size_stride_exactly(tmp_path: An
     assert len(ours) == len(originals) == 2
     for restored, original in zip(ours, originals, strict=True):
         assert restored.get_config() == original.get_config()
-        np.testing.assert_array_equal(np.asarray(restored.stride), np.asarray(original.stride))
-        np.testing.assert_array_equal(np.asarray(restored.size_stride), np.asarray(original.size_stride))
+        np.testing.assert_array_equal(restored.stride.numpy(), original.stride.numpy())
+        np.testing.assert_array_equal(restored.size_stride.numpy(), original.size_stride.numpy())
         assert restored.size_strides == original.size_strides
         assert {w.path.split("/")[-1] for w in restored.weights} == {"stride", "size_stride"}
-    assert ours[0].size_strides != tuple(float(s) for s in np.asarray(ours[0].stride))
+    assert ours[0].size_strides != tuple(float(s) for s in ours[0].stride.numpy())
 
 
 # -----------------------------------------------------------------------------------------------------------------

@@ -9,7 +9,8 @@
   to ``keras.layers.ConvND``;
 * :class:`LearnableSpectralPooling1D` / :class:`LearnableSpectralPooling2D` / :class:`LearnableSpectralPooling3D`:
   smooth spectral pooling whose stride is a trainable weight (the exact DiffStride), with the
-  :class:`LearnableSizeUpdate` callback that moves their output sizes in ``fit``.
+  :class:`LearnableSizeUpdate` callback that moves their output sizes in ``fit`` (and :class:`StrideAtLeastOne`,
+  the constraint of their stride weight).
 
 The layers apply the core's exact real operator matrices (per input size, in the periodic or the cosine basis)
 with ``keras.ops`` only, so they run on the TensorFlow, JAX and PyTorch backends of Keras, inside ``tf.function``

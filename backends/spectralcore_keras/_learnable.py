@@ -50,17 +50,21 @@ def _check_strides(stride: object, count: int, shared: bool) -> tuple[float, ...
     items = tuple(stride) if isinstance(stride, (tuple, list)) else (stride,) * count
     if len(items) != count and not (shared and len(items) == 1):
         raise v.value_error(KERAS, "stride", expected, repr(stride))
+    values: list[float] = []
     for item in items:
-        if isinstance(item, bool) or not isinstance(item, numbers.Real):
+        if isinstance(item, bool):
             raise v.type_error(KERAS, "stride", expected, repr(stride))
-        if not math.isfinite(float(item)) or float(item) < 1.0:
+        if not isinstance(item, numbers.Real):
+            raise v.type_error(KERAS, "stride", expected, repr(stride))
+        value = float(item)
+        if not math.isfinite(value) or value < 1.0:
             raise v.value_error(KERAS, "stride", expected, repr(stride))
-    values = tuple(float(i) for i in items)
+        values.append(value)
     if shared:
         if len(set(values)) > 1:
             raise v.value_error(KERAS, "stride", expected, repr(stride))
-        return values[:1]
-    return values
+        return (values[0],)
+    return tuple(values)
 
 
 def _check_ramp(ramp: object) -> float:
@@ -144,7 +148,7 @@ class _LearnableSpectralPooling(SpectralMapLayer):
         values = _check_strides(stride, self.rank, self.shared_stride)
         # The stride keeps the form it was given in, for get_config (the trained values are the weights).
         self.initial_stride: float | tuple[float, ...] = (
-            tuple(float(s) for s in stride) if isinstance(stride, (tuple, list)) else float(stride)  # type: ignore[arg-type]
+            tuple(float(s) for s in stride) if isinstance(stride, (tuple, list)) else values[0]
         )
         self.ramp = _check_ramp(ramp)
         self.norm = v.choice(KERAS, "norm", norm, v.NORMS_POOL)
@@ -180,7 +184,8 @@ class _LearnableSpectralPooling(SpectralMapLayer):
         self.size_stride = self.add_weight(
             name="size_stride", shape=(count,), initializer=initial, trainable=False, autocast=False
         )
-        self._size_values = self._read_size_stride()
+        # As the variable holds them, without reading it (build may run inside a trace).
+        self._size_values = _rounded(values, keras.backend.standardize_dtype(self.size_stride.dtype))
 
     def _read_size_stride(self) -> tuple[float, ...]:
         return tuple(float(s) for s in np.asarray(ops.convert_to_numpy(self.size_stride)).reshape(-1))
@@ -288,6 +293,8 @@ class _LearnableSpectralPooling(SpectralMapLayer):
             spatial = self._last_input[1] if spatial is None else spatial
         if not self.built:
             raise RuntimeError(f"Layer '{self.name}' ({type(self).__name__}) must be built before cost()")
+        if channels is None:
+            raise RuntimeError(f"Layer '{self.name}' ({type(self).__name__}).cost(): unknown channels; pass `channels`")
         total = ops.cast(float(channels), self.stride.dtype)
         for a, n in enumerate(spatial):
             total = total * (float(n) / ops.clip(self._strides()[a], 1.0, float(n)))
