@@ -238,3 +238,36 @@ def test_bad_input_names_the_argument() -> None:
         layer(torch.zeros(8, 8))
     with pytest.raises(TypeError, match=r"argument `model`"):
         sct.update_pool_sizes("model")  # type: ignore[arg-type]
+
+
+def test_spectralize_turns_strided_downsampling_into_learnable_pooling() -> None:
+    torch.manual_seed(0)
+    model = nn.Sequential(
+        nn.Conv2d(3, 8, 3, stride=2, padding=1),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Identity(),
+        nn.AvgPool2d(3, stride=1),  # not a plain subsampling: left alone, with a warning
+        nn.AdaptiveAvgPool2d(1),
+    )
+    conv_weight = model[0].weight.detach().clone()
+    with pytest.warns(UserWarning, match=r"left 1 pooling\(s\) unconverted: 4 \(AvgPool2d\): kernel \(3, 3\) differs"):
+        sct.spectralize(model, pools="learnable")
+    first, pool = model[0], model[2]
+    assert isinstance(first, nn.Sequential)
+    assert isinstance(first[0], sct.SpectralConv2d)
+    assert first[0].stride == (1, 1)
+    assert isinstance(first[1], sct.LearnableSpectralPool2d)
+    torch.testing.assert_close(first[1].stride.detach(), torch.tensor([2.0, 2.0]))
+    torch.testing.assert_close(first[0].weight, conv_weight, rtol=1e-5, atol=1e-6)  # same filters, spectral now
+    assert isinstance(pool, sct.LearnableSpectralPool2d)
+    assert isinstance(model[4], nn.AvgPool2d)
+    out = model(torch.randn(2, 3, 32, 32))
+    assert out.shape == (2, 8, 1, 1)
+    # 32 -> conv (stride 1) 32 -> learnable stride 2: 18 -> learnable stride 2: ceil(9 + 3) - 1 = 11
+    assert pool.output_size((18, 18)) == (11, 11)
+
+
+def test_spectralize_pools_option_is_checked() -> None:
+    with pytest.raises(ValueError, match=r"spectralize: argument `pools` expected one of 'learnable'"):
+        sct.spectralize(nn.Sequential(nn.MaxPool2d(2)), pools="fixed")
