@@ -162,7 +162,14 @@ class TorchBackend(Backend):
             rows.append(Row("max_pool2d[channels_last]", rows[1].f, role="baseline", oracle="max", prepare=to_cl))
             check = self._channels_last_check(p)
             rows.append(Row("SpectralPool2d[channels_last]", plain, oracle="periodic", prepare=to_cl, check=check))
-        # Extension point (issue 12): a LearnableSpectralPool2d row goes here, with its goal in report.GOALS.
+        learnable = self.layer("LearnableSpectralPool", k)
+        if full and k == 2 and learnable is not None:
+            # At the fixed layer's output size: stride n/m with ramp 1 gives exactly m (and equals SpectralPool2d,
+            # so the same oracle checks it); f+b also backpropagates to the stride.
+            strides = tuple(n / m for n, m in zip(p.spatial, p.size, strict=True))
+            layer = learnable(stride=strides, ramp=1.0).to(self.dev).train()
+            note = f"stride {'x'.join(f'{s:.4g}' for s in strides)}, ramp 1 (output {p.size}); grad to the stride too"
+            rows.append(Row("LearnableSpectralPool2d", layer, oracle="periodic", params=[layer.stride], note=note))
         return rows
 
     def _channels_last_check(self, p: Any) -> Callable[[Any], dict[str, Any]]:

@@ -160,7 +160,10 @@ class _LearnableSpectralPoolNd(nn.Module):
         sizes = self._sizes_for(lengths)
         strides = self.stride.to(x.dtype)
         out = x
-        for axis, (n, m) in enumerate(zip(lengths, sizes, strict=True)):
+        # The last axis first: its product folds the whole batch into one GEMM, and the later axes then work on
+        # a map already shrunk along it.
+        for axis in reversed(range(self.rank)):
+            n, m = lengths[axis], sizes[axis]
             s = strides[0] if self.shared_stride else strides[axis]
             matrix = sc.smooth_pool_matrix(n, s, ramp=self.ramp, size=m, norm=self.norm)
             out = _along(out, matrix, axis - self.rank)
@@ -201,12 +204,15 @@ def _sync_after_load(module: nn.Module, incompatible: Any) -> None:
 
 
 def _along(x: torch.Tensor, matrix: torch.Tensor, axis: int) -> torch.Tensor:
-    """Apply the ``(m, n)`` matrix along ``axis`` (negative) of ``x``."""
+    """Apply the ``(m, n)`` matrix along ``axis`` (negative) of ``x``, always as ``(..., n) @ (n, m)``.
+
+    A right product folds every other axis into the rows of one GEMM, forward and backward, so the gradient of the
+    (learned) matrix is one GEMM too; ``matrix @ x`` would broadcast the matrix over the batch and sum one
+    gradient per map.
+    """
     if axis == -1:
         return x @ matrix.T
-    if axis == -2:
-        return matrix @ x
-    return torch.movedim(torch.tensordot(x, matrix, dims=([x.ndim + axis], [1])), -1, axis)
+    return torch.movedim(torch.movedim(x, axis, -1) @ matrix.T, -1, axis)
 
 
 def update_pool_sizes(model: nn.Module) -> dict[str, tuple[float, ...]]:
