@@ -45,9 +45,9 @@ Array = Any
 
 __all__ = ["DEFAULT_RAMP", "smooth_pool_factors", "smooth_pool_matrix", "smooth_pool_size"]
 
+# Default ramp width of smooth spectral pooling, in output pixels: above 2, so that at least one frequency is always
+# on the ramp (a non-zero gradient for the stride); it makes the output ceil(n / S) + 2 pixels long.
 DEFAULT_RAMP = 3.0
-"""Default ramp width, in output pixels: above 2, so that at least one frequency is always on the ramp (a non-zero
-gradient for the stride), and it adds 2 pixels to ``ceil(n / S)``."""
 _SIZE_TOLERANCE = 1e-6
 # Beyond it a ramp is a mistake: the mask would be wider than any map this library bounds.
 _MAX_RAMP = 1e6
