@@ -29,12 +29,12 @@ PROG = "python -m spectralcore_experiments"
 IN_ALL = tuple(name for name, experiment in EXPERIMENTS.items() if experiment.in_all)
 SCALES = ("tiny", "quick", "standard", "paper")
 # Wall time of `all` per scale (2-core CPU unless said). quick: info, convergence and classify measured together
-# at 8.2 min on 2026-12-02 (docs/report); strides (added after) estimated from its tiny run. standard: scaled from
-# the same measured throughput (image passes per second of each experiment's nets).
+# at 8.2 min on 2026-12-02 (docs/report), strides alone after them (35 s). standard: measured on 2026-12-02
+# (docs/report/standard; its convergence part shared the machine), strides estimated from the quick run.
 DURATIONS = {
     "tiny": "about 30 s of CPU time (--threads 1; the numbers mean nothing)",
-    "quick": "about 10 minutes on a 2-core CPU (info 0.3, convergence 3.4, classify 4.5 min measured; strides ~1.5)",
-    "standard": "under 2 hours on a 2-core CPU (estimate: info ~2, convergence ~40, classify ~55, strides ~7 min)",
+    "quick": "about 9 minutes on a 2-core CPU (measured: info 0.3, convergence 3.4, classify 4.5, strides 0.6 min)",
+    "standard": "about 1.5 hours on a 2-core CPU (measured: info 0.9, convergence 52, classify 39 min; strides ~7)",
     "paper": "hours on a GPU (--device cuda); not meant for a CPU",
 }
 EXIT_USAGE = 2
