@@ -162,8 +162,8 @@ def smooth_pool_factors(
 ) -> tuple[Array, Array, Array]:
     """``(left, offsets, right)`` with ``P(t) = left @ diag(clip(t / ramp + offsets, 0, 1)) @ right``.
 
-    ``P(t)`` is the ``(m, n)`` smooth pooling operator for the target length ``t = n / S`` (module docstring of
-    :mod:`spectralcore._smooth`), cropped to ``m``. A framework differentiates it with respect to ``t`` (hence to the
+    ``P(t)`` is the ``(m, n)`` smooth pooling operator for the target length ``t = n / S`` (the matrix of
+    :func:`smooth_pool_matrix`), cropped to ``m``. A framework differentiates it with respect to ``t`` (hence to the
     stride) by evaluating this expression with its own operations: the Fourier content is all in the three arrays.
 
     Parameters
