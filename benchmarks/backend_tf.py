@@ -166,20 +166,6 @@ class TensorflowBackend(Backend):
                     note=note,
                 )
             )
-            strides = tuple(n / m for n, m in zip(p.spatial, p.size, strict=True))
-            learnable = self.layer("LearnableSpectralPooling", 2, stride=strides, ramp=1.0)
-            if learnable is not None:
-                learnable.build((None, *p.spatial, p.shape[1]))
-                note = f"stride {'x'.join(f'{s:.4g}' for s in strides)}, ramp 1 (output {p.size}); grad to the stride"
-                rows.append(
-                    Row(
-                        "LearnableSpectralPooling2D",
-                        lambda t: learnable(t),
-                        oracle="periodic",
-                        params=[learnable.stride],
-                        note=note,
-                    )
-                )
         return rows
 
     def table_conv(self, p: Any) -> list[Row]:
