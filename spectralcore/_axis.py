@@ -29,15 +29,21 @@ __all__ = [
 
 
 def matrix_mode(shape: tuple[int, ...], axis: int) -> str:
-    """How to multiply a matrix along ``axis`` of an array of ``shape``: ``"right"``, ``"left"`` or ``"tensordot"``."""
+    """How to multiply a matrix along ``axis`` of an array of ``shape``: ``"right"``, ``"left"``, ``"fold"`` or
+    ``"tensordot"``."""
     last = len(shape) - 1
     if axis == last:
         return "right"  # x @ M^T: the batch folds into the rows of one GEMM
-    if axis == last - 1 and shape[last] >= MIN_TRAILING_FOR_BATCHED:
+    trailing = math.prod(shape[axis + 1 :])
+    if trailing < MIN_TRAILING_FOR_BATCHED:
+        # E.g. H of an HWC image, where `M @ x` would be thousands of tiny products: tensordot folds everything else
+        # into one GEMM, 8.7x faster for a (512, 512, 3) image pooled on axes (0, 1).
+        return "tensordot"
+    if axis == last - 1:
         return "left"  # M @ x: measured fastest for the H axis of NCHW maps (shared/perf-baseline.md)
-    # Otherwise (e.g. H of an HWC image, where `M @ x` would be thousands of tiny products), tensordot folds
-    # everything else into one GEMM: 8.7x faster for a (512, 512, 3) image pooled on axes (0, 1).
-    return "tensordot"
+    # An inner axis with a long contiguous tail (H of an NHWC map, D of NCDHW): fold the tail into the columns,
+    # M @ x.reshape(..., n, -1), which needs no transposed copy of x (tensordot's moveaxis makes one).
+    return "fold"
 
 
 def apply_matrix(x: Array, matrix: Array, matrix_t: Array, axis: int, mode: str, xp: ModuleType) -> Array:
@@ -46,6 +52,10 @@ def apply_matrix(x: Array, matrix: Array, matrix_t: Array, axis: int, mode: str,
         return x @ matrix_t
     if mode == "left":
         return matrix @ x
+    if mode == "fold":
+        shape = tuple(x.shape)
+        folded = matrix @ xp.reshape(x, (*shape[:axis], shape[axis], -1))
+        return xp.reshape(folded, (*shape[:axis], matrix.shape[0], *shape[axis + 1 :]))
     return xp.moveaxis(xp.tensordot(x, matrix_t, axes=([axis], [0])), -1, axis)
 
 

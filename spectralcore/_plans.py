@@ -103,9 +103,9 @@ class _MatmulAxis:
                 return x @ matrix_t  # (..., h, n) @ (k..., n, m)
             return (x[..., None, :] @ matrix_t)[..., 0, :]  # a row vector per sample
         matrix = xp.reshape(picked, (*k.shape, m, n))
-        if k.ndim == 0 and self._mode == "tensordot":  # one matrix for the call, along an inner axis
+        if k.ndim == 0:  # one matrix for the call, along any axis
             return apply_matrix(x, matrix, xp.permute_dims(matrix, (1, 0)), self.axis, self._mode, xp)
-        return matrix @ x  # (k..., m, n) @ (..., n, w)
+        return matrix @ x  # (k..., m, n) @ (..., n, w): context.fusable, so the axis is second to last
 
     def _lowpass_per_sample(self, x: Array, k: Array, context: _KeepContext) -> Array:
         """Per-sample low-pass of the pooled axis: analysis in the basis, one mask row per sample, synthesis."""

@@ -200,3 +200,42 @@ def test_a_plan_under_jax_jit_takes_traced_bands(method: str) -> None:
     for keep in (np.array([[1], [4], [8], [3]]), np.array([[8], [8], [2], [5]])):
         expected = sc.lowpass(sc.spectral_pool(x, 8, boundary="symmetric"), keep, boundary="symmetric")
         np.testing.assert_allclose(np.asarray(f(jnp.asarray(x), jnp.asarray(keep))), expected, atol=1e-12)
+
+
+# (shape, axes, the matrix modes of the two products in order): every kernel of the matmul path, including the
+# channels-last view of an NHWC map ("fold": the tail after the axis folded into the columns of one product).
+MODE_CASES = [
+    ((2, 3, 10, 9), (2, 3), ("left", "right")),
+    ((2, 10, 9, 12), (1, 2), ("fold", "left")),
+    ((2, 10, 9, 3), (1, 2), ("fold", "tensordot")),
+    ((10, 9, 3), (0, 1), ("fold", "tensordot")),
+    ((2, 10, 9, 8, 12), (1, 2, 3), ("fold", "fold", "left")),
+]
+
+
+@pytest.mark.parametrize(("shape", "axes", "modes"), MODE_CASES)
+def test_every_matrix_kernel_matches_scipy_resample(
+    xp: Any, device: Any, shape: tuple[int, ...], axes: tuple[int, ...], modes: tuple[str, ...]
+) -> None:
+    from _support import scipy_resample_axes
+
+    from spectralcore._axis import matrix_mode
+
+    sizes = tuple(shape[a] // 2 + 1 for a in axes)
+    current = list(shape)
+    for axis, size, mode in zip(axes, sizes, modes, strict=True):
+        assert matrix_mode(tuple(current), axis) == mode  # the case exercises the kernel it names
+        current[axis] = size
+    x_np = np.random.default_rng(1).standard_normal(shape)
+    x = xp_asarray(x_np, xp, device, dtype=xp.float64)
+    plan = sc.plan_spectral_pool(shape, sizes, axes=axes, method="matmul", xp=xp, dtype=xp.float64, device=device)
+    expected = scipy_resample_axes(x_np, sizes, axes)
+    assert_close(plan(x), expected, xp=xp, device=device, rtol=1e-12, atol=1e-12)
+    # The dropout forms on the same kernels: one keep per call (0-d), and one per sample (batch dims in place).
+    batch = tuple(1 if d in axes else s for d, s in enumerate(shape))
+    keep_call = np.asarray(2)
+    keep_sample = np.random.default_rng(2).integers(1, min(sizes) + 1, size=tuple(s for s in batch if s != 1))
+    for keep_np in (keep_call, keep_sample):
+        keep = xp_asarray(keep_np, xp, device)
+        want = sc.lowpass(expected, keep_np, axes=axes)
+        assert_close(plan(x, keep=keep), want, xp=xp, device=device, rtol=1e-11, atol=1e-11)

@@ -276,6 +276,53 @@ def test_channels_last_in_channels_last_out(dropout: bool) -> None:
     assert sct.SpectralPool3d(3)(v_cl).is_contiguous(memory_format=torch.channels_last_3d)
 
 
+CHANNELS_LAST = {2: torch.channels_last, 3: torch.channels_last_3d}
+
+
+@pytest.mark.parametrize("channels", [3, 12])  # fewer than 8: the last product is a tensordot; else all "fold"
+@pytest.mark.parametrize("dropout", [None, "call", "sample"])
+@pytest.mark.parametrize("rank", [2, 3])
+def test_channels_last_fast_path_equals_the_contiguous_map(rank: int, dropout: str | None, channels: int) -> None:
+    """A channels_last map is pooled as its channels-last view: the same values and gradients as the contiguous
+    map, and a channels_last output."""
+    shape = (2, channels, 7, 6, 5)[: rank + 2]
+    x = _x(shape, seed=3)
+    x_cl = x.contiguous(memory_format=CHANNELS_LAST[rank])
+    kwargs: dict[str, Any] = {} if dropout is None else {"dropout_bounds": (1, 3)}
+    kwargs["dropout_per_sample"] = dropout == "sample"
+    pool = getattr(sct, POOLS[rank])((4, 3, 3)[:rank], generator=torch.Generator(), **kwargs)
+    results = []
+    for t in (x, x_cl):
+        t = t.detach().requires_grad_(True)
+        pool.generator.manual_seed(7)
+        out = pool(t)
+        out.backward(torch.arange(out.numel(), dtype=out.dtype).reshape(out.shape).cos())
+        results.append((out.detach(), t.grad))
+    (ref, ref_grad), (out, grad) = results
+    assert out.is_contiguous(memory_format=CHANNELS_LAST[rank])
+    assert_close(out, to_numpy(ref), **TOL64, xp=torch)
+    assert_close(grad, to_numpy(ref_grad), **TOL64, xp=torch)
+    resolved = next(r for key, r in pool._plans.items() if key[3] == x_cl.stride())
+    assert resolved.moved
+    assert resolved.plan.axes == tuple(range(1, rank + 1))
+    drop = getattr(sct, DROPOUTS[rank])(bounds=(1, 3), generator=torch.Generator())
+    drop.generator.manual_seed(1)
+    ref = drop(x)
+    drop.generator.manual_seed(1)
+    out = drop(x_cl)
+    assert out.is_contiguous(memory_format=CHANNELS_LAST[rank])
+    assert_close(out, to_numpy(ref), **TOL64, xp=torch)
+
+
+def test_channels_last_traces_under_torch_compile() -> None:
+    x_cl = _x((2, 9, 8, 8)).float().contiguous(memory_format=torch.channels_last)
+    pool = sct.SpectralPool2d(5, dropout_bounds=(5, 5)).train()  # a band of the full size: deterministic
+    compiled = torch.compile(pool, fullgraph=True, backend="eager")
+    out = compiled(x_cl)
+    assert out.is_contiguous(memory_format=torch.channels_last)
+    assert_close(out, to_numpy(pool.eval()(x_cl.contiguous())), rtol=1e-5, atol=1e-5, xp=torch)
+
+
 def test_cache_is_per_shape_dtype_and_outside_the_state_dict() -> None:
     pool = sct.SpectralPool2d(scale=0.5, dropout_min_fraction=0.3, generator=torch.Generator().manual_seed(0))
     for shape in [(2, 3, 16, 16), (1, 3, 12, 10), (2, 3, 16, 16)]:

@@ -59,12 +59,31 @@ def keeps_from_uniform(u: torch.Tensor, ranges: tuple[tuple[int, int], ...]) -> 
     return tuple(sc.keep_from_uniform(u, low, high, check=False, xp=torch) for low, high in ranges)
 
 
-def keep_layout(x: torch.Tensor, out: torch.Tensor) -> torch.Tensor:
-    """A channels_last (or channels_last_3d) input gives an output in the same memory format."""
-    memory_format = _MEMORY_FORMATS.get(x.ndim)
-    if memory_format is None or x.is_contiguous() or not x.is_contiguous(memory_format=memory_format):
-        return out
-    return out.contiguous(memory_format=memory_format)
+def is_channels_last(x: torch.Tensor, rank: int) -> bool:
+    """Whether ``x`` is an ``(N, C, *spatial)`` map stored channels_last (or channels_last_3d), and not also plain
+    contiguous (as a map with one channel or one pixel is)."""
+    memory_format = _MEMORY_FORMATS.get(x.ndim) if x.ndim == rank + 2 else None
+    return memory_format is not None and not x.is_contiguous() and x.is_contiguous(memory_format=memory_format)
+
+
+def in_layout(x: torch.Tensor, rank: int, pool: Any) -> torch.Tensor:
+    """``pool(x, axes)`` over the ``rank`` spatial axes, in the layout of ``x``: channels_last in, channels_last out.
+
+    A channels_last map is pooled as its channels-last view ``x.movedim(1, -1)``, which is contiguous, so the
+    core's products run on it directly (its "fold" kernel) with no layout round trip: 2.5x faster forward+backward
+    at (128, 96, 32, 32) -> 16 than letting the products copy the strided NCHW view. Moving the axis back gives a
+    channels_last result.
+    """
+    if is_channels_last(x, rank):
+        return channels_last_out(pool(x.movedim(1, -1), tuple(range(-rank - 1, -1))))
+    return pool(x, tuple(range(-rank, 0)))
+
+
+def channels_last_out(view: torch.Tensor) -> torch.Tensor:
+    """The channels-last result ``view`` (channels on the last axis) as a channels_last map. It is one already,
+    unless the core's last product ran as a tensordot (fewer than 8 channels), whose result is strided."""
+    out = view.movedim(-1, 1)
+    return out.contiguous(memory_format=_MEMORY_FORMATS[out.ndim])
 
 
 class _BandTables:
@@ -108,7 +127,8 @@ class _BandTables:
 
     @staticmethod
     def fits(plan: sc.SpectralPoolPlan, x: torch.Tensor) -> bool:
-        if len(plan.axes) != 2 or plan.method != "matmul" or x.dtype not in _BAND_DTYPES:
+        last_two = plan.axes == (x.ndim - 2, x.ndim - 1)  # rows @ x @ cols (not a channels-last view)
+        if not last_two or plan.method != "matmul" or x.dtype not in _BAND_DTYPES:
             return False
         return all((m + 1) * m * n <= _BAND_TABLE_MAX_ELEMENTS for n, m in zip(plan.lengths, plan.sizes, strict=True))
 
@@ -140,14 +160,32 @@ def host_index(u: float, width: int) -> int:
 
 
 class _Resolved:
-    """What one (shape, dtype, device) resolves to: the plan, and the keep range per axis when dropout is on."""
+    """What one (shape, dtype, device, layout) resolves to: the plan (of the channels-last view of a channels_last
+    map, see :func:`in_layout`), and the keep range per axis when dropout is on."""
 
-    __slots__ = ("bands", "plan", "ranges", "sample_shape")
+    __slots__ = ("bands", "moved", "plan", "ranges", "sample_shape")
 
-    def __init__(self, plan: sc.SpectralPoolPlan, ranges: tuple[tuple[int, int], ...] | None, x: torch.Tensor) -> None:
+    def __init__(
+        self,
+        module: _PlannedModule,
+        x: torch.Tensor,
+        sizes: tuple[int, ...],
+        options: dict[str, Any],
+        ranges: tuple[tuple[int, int], ...] | None,
+    ) -> None:
+        rank = module.rank
+        self.moved = is_channels_last(x, rank)
+        shape = tuple(x.movedim(1, -1).shape) if self.moved else tuple(x.shape)
+        axes = tuple(range(-rank - 1, -1)) if self.moved else tuple(range(-rank, 0))
+        plan = sc.plan_spectral_pool(shape, sizes, axes=axes, xp=torch, dtype=x.dtype, device=x.device, **options)
         self.plan, self.ranges = plan, ranges
-        self.sample_shape = (*x.shape[: -len(plan.axes) - 1], 1)
+        self.sample_shape = (*x.shape[: -rank - 1], 1)  # the batch dims, which both layouts have in front
         self.bands = _BandTables(plan, ranges, x) if ranges is not None and _BandTables.fits(plan, x) else None
+
+    def pool(self, x: torch.Tensor) -> torch.Tensor:
+        if self.moved:
+            return channels_last_out(self.plan.run(x.movedim(1, -1), None))
+        return self.plan.run(x, None)
 
     def dropout(self, module: _PlannedModule, x: torch.Tensor, per_sample: bool) -> torch.Tensor:
         """The plan with a random band: the fused tables where they apply, else the plan with drawn keeps."""
@@ -157,7 +195,10 @@ class _Resolved:
             u = module._draw(x, self.sample_shape if per_sample else (1,))
             return bands(x, u, per_sample)
         u = module._draw(x, self.sample_shape if per_sample else ())
-        return self.plan.run(x, keeps_from_uniform(u, self.ranges))
+        keeps = keeps_from_uniform(u, self.ranges)
+        if self.moved:
+            return channels_last_out(self.plan.run(x.movedim(1, -1), keeps))
+        return self.plan.run(x, keeps)
 
 
 class _PlannedModule(nn.Module):
@@ -195,7 +236,7 @@ class _PlannedModule(nn.Module):
     def _resolve(self, x: torch.Tensor) -> _Resolved:
         if not isinstance(x, torch.Tensor):  # before the key: a NumPy < 2 array has no .device
             ck.signal_map(type(self).__name__, x, self.rank)
-        key = (x.shape, x.dtype, x.device)
+        key = (x.shape, x.dtype, x.device, x.stride())  # the strides tell a channels_last map from a plain one
         hit = self._plans.get(key)
         if hit is not None:
             return hit
@@ -209,9 +250,6 @@ class _PlannedModule(nn.Module):
 
     def _build(self, func: str, x: torch.Tensor) -> _Resolved:  # pragma: no cover - each subclass has its own
         raise NotImplementedError
-
-    def _axes(self) -> tuple[int, ...]:
-        return tuple(range(-self.rank, 0))
 
 
 class _SpectralPoolNd(_PlannedModule):
@@ -250,28 +288,17 @@ class _SpectralPoolNd(_PlannedModule):
         ranges = None
         if self._dropout is not None:
             ranges = ck.keep_ranges_nd(func, self._dropout, out, "dropout_bounds")
-        plan = sc.plan_spectral_pool(
-            tuple(x.shape),
-            out,
-            axes=self._axes(),
-            norm=self.norm,
-            nyquist=self.nyquist,
-            boundary=self.boundary,
-            method=self.method,
-            xp=torch,
-            dtype=x.dtype,
-            device=x.device,
-        )
-        return _Resolved(plan, ranges, x)
+        options = {"norm": self.norm, "nyquist": self.nyquist, "boundary": self.boundary, "method": self.method}
+        return _Resolved(self, x, out, options, ranges)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         drop = self.training and self._dropout is not None
         if torch.compiler.is_compiling():
-            return keep_layout(x, self._traced(x, drop))
+            return self._traced(x, drop)
         resolved = self._resolve(x)
         if not drop:
-            return keep_layout(x, resolved.plan.run(x, None))
-        return keep_layout(x, resolved.dropout(self, x, self.dropout_per_sample))
+            return resolved.pool(x)
+        return resolved.dropout(self, x, self.dropout_per_sample)
 
     def _traced(self, x: torch.Tensor, drop: bool) -> torch.Tensor:
         """The same call while torch.compile traces: no cache (a traced plan must not outlive its trace)."""
@@ -279,13 +306,14 @@ class _SpectralPoolNd(_PlannedModule):
         ck.signal_map(func, x, self.rank)
         out = pooled_sizes(func, tuple(x.shape[-self.rank :]), self.size, self.scale)
         options: dict[str, Any] = {"norm": self.norm, "nyquist": self.nyquist, "boundary": self.boundary}
-        options.update(method=self.method, axes=self._axes())
+        options.update(method=self.method)
         if not drop:
-            return sc.spectral_pool(x, out, **options)
+            return in_layout(x, self.rank, lambda t, axes: sc.spectral_pool(t, out, axes=axes, **options))
         assert self._dropout is not None
         ranges = ck.keep_ranges_nd(func, self._dropout, out, "dropout_bounds")
         u = self._draw(x, (*x.shape[: -self.rank - 1], 1) if self.dropout_per_sample else ())
-        return sc.spectral_pool(x, out, keep=keeps_from_uniform(u, ranges), check_keep=False, **options)
+        options.update(keep=keeps_from_uniform(u, ranges), check_keep=False)
+        return in_layout(x, self.rank, lambda t, axes: sc.spectral_pool(t, out, axes=axes, **options))
 
     def extra_repr(self) -> str:
         parts = [f"size={self.size}" if self.size is not None else f"scale={self.scale}"]
@@ -327,18 +355,8 @@ class _FrequencyDropoutNd(_PlannedModule):
     def _build(self, func: str, x: torch.Tensor) -> _Resolved:
         lengths = tuple(x.shape[-self.rank :])
         ranges = ck.keep_ranges_nd(func, self._dropout, lengths, "bounds")
-        plan = sc.plan_spectral_pool(
-            tuple(x.shape),
-            lengths,
-            axes=self._axes(),
-            nyquist=self.nyquist,
-            boundary=self.boundary,
-            method=self.method,
-            xp=torch,
-            dtype=x.dtype,
-            device=x.device,
-        )
-        return _Resolved(plan, ranges, x)
+        options = {"nyquist": self.nyquist, "boundary": self.boundary, "method": self.method}
+        return _Resolved(self, x, lengths, options, ranges)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         func = type(self).__name__
@@ -350,13 +368,12 @@ class _FrequencyDropoutNd(_PlannedModule):
                 return x
             u = self._draw(x, (*x.shape[: -self.rank - 1], 1) if self.per_sample else ())
             options: dict[str, Any] = {"nyquist": self.nyquist, "boundary": self.boundary, "method": self.method}
-            keeps = keeps_from_uniform(u, ranges)
-            out = sc.spectral_pool(x, lengths, keep=keeps, check_keep=False, axes=self._axes(), **options)
-            return keep_layout(x, out)
+            options.update(keep=keeps_from_uniform(u, ranges), check_keep=False)
+            return in_layout(x, self.rank, lambda t, axes: sc.spectral_pool(t, lengths, axes=axes, **options))
         resolved = self._resolve(x)  # checks the input and the bounds against it, in eval mode too
         if not self.training:
             return x
-        return keep_layout(x, resolved.dropout(self, x, self.per_sample))
+        return resolved.dropout(self, x, self.per_sample)
 
     def extra_repr(self) -> str:
         parts = [f"{self._dropout[0]}={self._dropout[1]}"]

@@ -15,7 +15,7 @@ import torch.nn.functional as F
 import spectralcore as sc
 
 from . import _checks as ck
-from ._pool import keep_layout, keeps_from_uniform, pooled_sizes
+from ._pool import in_layout, keeps_from_uniform, pooled_sizes
 
 __all__ = [
     "frequency_dropout1d",
@@ -41,7 +41,7 @@ def _pool(
     sizes, scales = ck.sizes_or_scales(func, size, scale, rank)
     out = pooled_sizes(func, tuple(x.shape[-rank:]), sizes, scales)
     options = _options(func, norm, nyquist, method, boundary)
-    return keep_layout(x, sc.spectral_pool(x, out, axes=tuple(range(-rank, 0)), **options))
+    return in_layout(x, rank, lambda t, axes: sc.spectral_pool(t, out, axes=axes, **options))
 
 
 def _upsample(func: str, rank: int, x: Any, size: Any, norm: Any, method: Any, boundary: Any) -> torch.Tensor:
@@ -53,7 +53,7 @@ def _upsample(func: str, rank: int, x: Any, size: Any, norm: Any, method: Any, b
         raise ValueError(f"{func}: argument `size` expected at least the input size {lengths}, received {size!r}")
     options = _options(func, norm, "sum", method, boundary)
     del options["nyquist"]  # upsampling has no Nyquist rule to choose
-    return keep_layout(x, sc.spectral_upsample(x, out, axes=tuple(range(-rank, 0)), **options))
+    return in_layout(x, rank, lambda t, axes: sc.spectral_upsample(t, out, axes=axes, **options))
 
 
 def _dropout(
@@ -83,9 +83,8 @@ def _dropout(
     ck.generator_device(func, generator, x)
     shape = (*x.shape[: -rank - 1], 1) if per_sample else ()
     u = torch.rand(shape, generator=generator, device=x.device, dtype=torch.float32)
-    keeps = keeps_from_uniform(u, ranges)
-    out = sc.spectral_pool(x, lengths, keep=keeps, check_keep=False, axes=tuple(range(-rank, 0)), **options)
-    return keep_layout(x, out)
+    options.update(keep=keeps_from_uniform(u, ranges), check_keep=False)
+    return in_layout(x, rank, lambda t, axes: sc.spectral_pool(t, lengths, axes=axes, **options))
 
 
 def _options(func: str, norm: Any, nyquist: Any, method: Any, boundary: Any) -> dict[str, Any]:
